@@ -1,0 +1,218 @@
+/*
+ * lib/diag.c - diagnostic sinks, the human printer and owned lists of diagnostics.
+ *
+ * A gp_diag_list keeps each diagnostic as a struct whose strings live in the list's
+ * arena, so a list of a million findings is two allocations per block, not six per item.
+ */
+#include "gpkit/diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *gp_severity_name(gp_severity sev)
+{
+    switch (sev) {
+    case GP_SEV_ERROR:
+        return "error";
+    case GP_SEV_WARNING:
+        return "warning";
+    case GP_SEV_INFO:
+        return "info";
+    default:
+        return "off";
+    }
+}
+
+int gp_severity_parse(const char *name, gp_severity *out)
+{
+    static const struct {
+        const char *name;
+        gp_severity sev;
+    } names[] = {{"error", GP_SEV_ERROR}, {"warning", GP_SEV_WARNING}, {"info", GP_SEV_INFO},
+                 {"off", GP_SEV_OFF},     {"note", GP_SEV_INFO}};
+    for (size_t i = 0; i < GP_ARRAY_LEN(names); i++) {
+        if (strcmp(name, names[i].name) == 0) {
+            *out = names[i].sev;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void gp_diag_sink_init(gp_diag_sink *sink, gp_diag_fn fn, void *ctx)
+{
+    memset(sink, 0, sizeof *sink);
+    sink->fn = fn;
+    sink->ctx = ctx;
+}
+
+int gp_diag_emit(gp_diag_sink *sink, const gp_diag *d)
+{
+    gp_diag copy = *d;
+    if (sink->level_fn && d->rule_id)
+        copy.severity = sink->level_fn(sink->level_ctx, d->rule_id, d->severity);
+    if (copy.severity <= GP_SEV_OFF || copy.severity >= GP_SEV_COUNT)
+        return 0;
+    sink->count[copy.severity]++;
+    return sink->fn ? sink->fn(sink->ctx, &copy) : 0;
+}
+
+int gp_diag_vreport(gp_diag_sink *sink, const gp_diag *base, const char *fmt, va_list ap)
+{
+    gp_buf msg = GP_BUF_INIT;
+    gp_buf_vprintf(&msg, fmt, ap);
+    gp_diag d = *base;
+    d.message = msg.oom ? "out of memory while formatting a diagnostic" : gp_buf_str(&msg);
+    int rc = gp_diag_emit(sink, &d);
+    gp_buf_free(&msg);
+    return rc;
+}
+
+int gp_diag_emitf(gp_diag_sink *sink, const gp_diag *base, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = gp_diag_vreport(sink, base, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int gp_diag_report(gp_diag_sink *sink, gp_severity sev, const char *rule_id, const char *file,
+                   long line, long column, const char *fmt, ...)
+{
+    gp_diag d = GP_DIAG_INIT;
+    d.severity = sev;
+    d.rule_id = rule_id;
+    d.file = file;
+    d.line = line;
+    d.column = column;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = gp_diag_vreport(sink, &d, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+gp_severity gp_diag_sink_worst(const gp_diag_sink *sink)
+{
+    for (int s = GP_SEV_COUNT - 1; s > GP_SEV_OFF; s--)
+        if (sink->count[s])
+            return (gp_severity)s;
+    return GP_SEV_OFF;
+}
+
+void gp_diag_print_human(FILE *out, const gp_diag *d, int color)
+{
+    static const char *colors[GP_SEV_COUNT] = {"", "\033[1;36m", "\033[1;35m", "\033[1;31m"};
+    if (d->file) {
+        fputs(d->file, out);
+        if (d->line > 0) {
+            fprintf(out, ":%ld", d->line);
+            if (d->column > 0)
+                fprintf(out, ":%ld", d->column);
+        } else if (d->offset >= 0) {
+            fprintf(out, ":@%lld", d->offset);
+        }
+        fputs(": ", out);
+    }
+    const char *sev = gp_severity_name(d->severity);
+    if (color && d->severity > GP_SEV_OFF && d->severity < GP_SEV_COUNT)
+        fprintf(out, "%s%s:\033[0m ", colors[d->severity], sev);
+    else
+        fprintf(out, "%s: ", sev);
+    fputs(d->message ? d->message : "", out);
+    if (d->rule_id)
+        fprintf(out, " [%s]", d->rule_id);
+    fputc('\n', out);
+}
+
+struct gp_diag_list {
+    gp_diag *items;
+    size_t len;
+    size_t cap;
+    gp_arena *arena;
+};
+
+int gp_diag_list_new(gp_diag_list **out)
+{
+    gp_diag_list *l = calloc(1, sizeof *l);
+    if (!l || gp_arena_new(&l->arena) != 0) {
+        free(l);
+        return GP_ENOMEM;
+    }
+    *out = l;
+    return GP_OK;
+}
+
+void gp_diag_list_free(gp_diag_list *list)
+{
+    if (!list)
+        return;
+    free(list->items);
+    gp_arena_free(list->arena);
+    free(list);
+}
+
+static int copy_str(gp_arena *a, const char **s)
+{
+    if (!*s)
+        return 0;
+    *s = gp_arena_strdup(a, *s);
+    return *s ? 0 : -1;
+}
+
+int gp_diag_list_collect(void *ctx, const gp_diag *d)
+{
+    gp_diag_list *l = ctx;
+    if (GP_GROW(l->items, l->cap, l->len + 1) != GP_OK)
+        return GP_ENOMEM;
+    gp_diag c = *d;
+    if (copy_str(l->arena, &c.rule_id) || copy_str(l->arena, &c.message) ||
+        copy_str(l->arena, &c.file) || copy_str(l->arena, &c.record_id) ||
+        copy_str(l->arena, &c.pointer) || copy_str(l->arena, &c.value) ||
+        copy_str(l->arena, &c.fix))
+        return GP_ENOMEM;
+    l->items[l->len++] = c;
+    return 0;
+}
+
+size_t gp_diag_list_len(const gp_diag_list *list)
+{
+    return list->len;
+}
+
+const gp_diag *gp_diag_list_get(const gp_diag_list *list, size_t i)
+{
+    return i < list->len ? &list->items[i] : NULL;
+}
+
+static int strcmp_null(const char *a, const char *b)
+{
+    if (!a || !b)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+static int diag_cmp(const void *pa, const void *pb)
+{
+    const gp_diag *a = pa, *b = pb;
+    int c = strcmp_null(a->file, b->file);
+    if (c)
+        return c;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->column != b->column)
+        return a->column < b->column ? -1 : 1;
+    if ((c = strcmp_null(a->rule_id, b->rule_id)))
+        return c;
+    return strcmp_null(a->message, b->message);
+}
+
+void gp_diag_list_sort(gp_diag_list *list)
+{
+    /* qsort is not stable; ties on every key are identical lines, so order is moot. */
+    if (list->len > 1)
+        qsort(list->items, list->len, sizeof *list->items, diag_cmp);
+}

@@ -1,0 +1,60 @@
+/*
+ * lib/internal.h - helpers shared inside the library, not part of the public API.
+ *
+ * gp_map: a hash table from byte strings to pointers (open addressing, XXH3 hashes).
+ * Keys are copied into the map's own arena; values are borrowed pointers the map never
+ * frees. Iteration order is the order of insertion, so output built from a map is
+ * deterministic.
+ */
+#ifndef GPKIT_INTERNAL_H
+#define GPKIT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gpkit/common.h"
+#include "gpkit/diag.h"
+#include "gpkit/mem.h"
+
+#define GP_UNUSED(x) ((void)(x))
+#define GP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Grows *items (of `size`-byte elements) so that it holds at least `need` of them. */
+int gp__grow(void **items, size_t *cap, size_t need, size_t size);
+#define GP_GROW(items, cap, need) gp__grow((void **)&(items), &(cap), (need), sizeof(*(items)))
+
+/* Same, for arrays that live in an arena (the old array is left in the arena). */
+int gp__arena_grow(gp_arena *a, void **items, size_t *cap, size_t len, size_t need, size_t size);
+
+typedef struct gp_map gp_map;
+
+int gp_map_new(gp_map **out);
+void gp_map_free(gp_map *m);
+size_t gp_map_len(const gp_map *m);
+/* The value stored under the key, or NULL. */
+void *gp_map_get(const gp_map *m, const char *key, size_t len);
+/*
+ * Finds or inserts the key. *slot points at its value (NULL for a new key) and may be
+ * written. Returns 1 when inserted, 0 when found, GP_ENOMEM.
+ */
+int gp_map_upsert(gp_map *m, const char *key, size_t len, void ***slot);
+int gp_map_put(gp_map *m, const char *key, size_t len, void *value);
+/* Iterates in insertion order: start with *pos = 0; returns 0 at the end. */
+int gp_map_next(const gp_map *m, size_t *pos, const char **key, size_t *len, void **value);
+
+uint64_t gp__hash(const void *data, size_t len);
+
+/* Writes `len` bytes to `fd` or FILE; maps EPIPE to GP_EPIPE, other errors to GP_EIO. */
+int gp__write_all(void *stream, const void *data, size_t len);
+
+/* strdup that returns NULL on failure (and for NULL). */
+char *gp__strdup(const char *s);
+char *gp__strndup(const char *s, size_t len);
+
+/* Trims ASCII and Unicode white space (incl. NBSP) from both ends of a UTF-8 slice. */
+void gp__trim(const char **s, size_t *len);
+
+/* Whether a UTF-8 slice is empty or white space only. */
+int gp__is_blank(const char *s, size_t len);
+
+#endif
