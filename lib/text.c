@@ -1,0 +1,553 @@
+/*
+ * lib/text.c - matching keys, NFC, white space and character folding, with ICU.
+ *
+ * Everything that needs Unicode properties or transformations goes through ICU; this
+ * file only walks UTF-8 (with ICU's U8_* macros) and keeps fast paths for ASCII text,
+ * which is most of what gpkit sees: an ASCII string is already NFC, its NFKC case fold
+ * is its lower case, and Latin-ASCII leaves it unchanged.
+ *
+ * gp_foldmap is a two-level table: 256 pages of 256 entries for the BMP, allocated on
+ * first use, and a short list for the rest; replacement strings live in a pool.
+ */
+#include "gpkit/text.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf8.h>
+#include <unicode/utrans.h>
+
+#include "internal.h"
+
+struct gp_text {
+    const UNormalizer2 *nfc;
+    const UNormalizer2 *nfkc_cf;
+    UTransliterator *to_ascii; /* opened on first use: it is slow to open */
+    int to_ascii_failed;
+    UChar *u1, *u2;
+    int32_t ucap;
+};
+
+int gp_text_new(gp_text **out)
+{
+    gp_text *t = calloc(1, sizeof *t);
+    if (!t)
+        return GP_ENOMEM;
+    UErrorCode st = U_ZERO_ERROR;
+    t->nfc = unorm2_getNFCInstance(&st);
+    t->nfkc_cf = unorm2_getNFKCCasefoldInstance(&st);
+    if (U_FAILURE(st)) {
+        free(t);
+        return GP_EINTERNAL;
+    }
+    *out = t;
+    return GP_OK;
+}
+
+void gp_text_free(gp_text *t)
+{
+    if (!t)
+        return;
+    if (t->to_ascii)
+        utrans_close(t->to_ascii);
+    free(t->u1);
+    free(t->u2);
+    free(t);
+}
+
+static int ureserve(gp_text *t, int32_t need)
+{
+    if (need <= t->ucap)
+        return GP_OK;
+    int32_t cap = t->ucap ? t->ucap : 256;
+    while (cap < need) {
+        if (cap > INT32_MAX / 2)
+            return GP_ENOMEM;
+        cap *= 2;
+    }
+    UChar *a = realloc(t->u1, (size_t)cap * sizeof(UChar));
+    if (!a)
+        return GP_ENOMEM;
+    t->u1 = a;
+    UChar *b = realloc(t->u2, (size_t)cap * sizeof(UChar));
+    if (!b)
+        return GP_ENOMEM;
+    t->u2 = b;
+    t->ucap = cap;
+    return GP_OK;
+}
+
+int gp_text_is_ascii(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ULL)
+            return 0;
+    }
+    for (; i < len; i++)
+        if ((unsigned char)s[i] & 0x80)
+            return 0;
+    return 1;
+}
+
+size_t gp_text_char_count(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+uint32_t gp_utf8_next(const char *s, size_t len, size_t *i)
+{
+    UChar32 c;
+    U8_NEXT(s, *i, len, c);
+    return c < 0 ? 0xFFFD : (uint32_t)c;
+}
+
+void gp_utf8_put(gp_buf *out, uint32_t cp)
+{
+    uint8_t tmp[4];
+    int32_t n = 0;
+    UBool err = false;
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        cp = 0xFFFD;
+    U8_APPEND((uint8_t *)tmp, n, 4, (UChar32)cp, err);
+    if (!err)
+        gp_buf_put(out, tmp, (size_t)n);
+}
+
+/* UTF-8 -> t->u1; returns its length or a negative GP code. */
+static int32_t to_utf16(gp_text *t, const char *s, size_t len)
+{
+    if (len > INT32_MAX / 2)
+        return GP_ELIMIT;
+    if (ureserve(t, (int32_t)len + 1) != GP_OK)
+        return GP_ENOMEM;
+    int32_t n = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    u_strFromUTF8WithSub(t->u1, t->ucap, &n, s, (int32_t)len, 0xFFFD, NULL, &st);
+    if (U_FAILURE(st))
+        return GP_EINTERNAL;
+    return n;
+}
+
+static int append_utf8(gp_buf *out, const UChar *u, int32_t n)
+{
+    int32_t need = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    u_strToUTF8WithSub(NULL, 0, &need, u, n, 0xFFFD, NULL, &st);
+    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+        return GP_EINTERNAL;
+    if (gp_buf_reserve(out, (size_t)need) != 0)
+        return GP_ENOMEM;
+    st = U_ZERO_ERROR;
+    u_strToUTF8WithSub(out->data + out->len, (int32_t)(out->cap - out->len), &need, u, n,
+                       0xFFFD, NULL, &st);
+    if (U_FAILURE(st))
+        return GP_EINTERNAL;
+    out->len += (size_t)need;
+    out->data[out->len] = '\0';
+    return GP_OK;
+}
+
+/* Normalises u1[0..n) with `norm` into u2; returns the new length. */
+static int32_t normalize_u1(gp_text *t, const UNormalizer2 *norm, int32_t n)
+{
+    for (int attempt = 0; attempt < 4; attempt++) {
+        UErrorCode st = U_ZERO_ERROR;
+        int32_t m = unorm2_normalize(norm, t->u1, n, t->u2, t->ucap, &st);
+        if (st == U_BUFFER_OVERFLOW_ERROR) {
+            if (ureserve(t, m + 1) != GP_OK)
+                return GP_ENOMEM;
+            continue;
+        }
+        if (U_FAILURE(st))
+            return GP_EINTERNAL;
+        return m;
+    }
+    return GP_EINTERNAL;
+}
+
+int gp_text_nfc(gp_text *t, const char *s, size_t len, gp_buf *out)
+{
+    if (gp_text_is_ascii(s, len)) {
+        gp_buf_put(out, s, len);
+        return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
+    }
+    int32_t n = to_utf16(t, s, len);
+    if (n < 0)
+        return n;
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t span = unorm2_spanQuickCheckYes(t->nfc, t->u1, n, &st);
+    if (U_SUCCESS(st) && span == n)
+        return append_utf8(out, t->u1, n); /* also repairs invalid bytes */
+    int32_t m = normalize_u1(t, t->nfc, n);
+    if (m < 0)
+        return m;
+    return append_utf8(out, t->u2, m);
+}
+
+static int open_to_ascii(gp_text *t)
+{
+    if (t->to_ascii)
+        return GP_OK;
+    if (t->to_ascii_failed)
+        return GP_EINTERNAL;
+    static const UChar id[] = u"Any-Latin; Latin-ASCII";
+    UErrorCode st = U_ZERO_ERROR;
+    t->to_ascii = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
+    if (U_FAILURE(st)) {
+        t->to_ascii = NULL;
+        t->to_ascii_failed = 1;
+        return GP_EINTERNAL;
+    }
+    return GP_OK;
+}
+
+/* Key-building state: words separated by exactly one space, no space at either end. */
+typedef struct keyw {
+    gp_buf *out;
+    int pending_space;
+    int any;
+} keyw;
+
+static void key_sep(keyw *k)
+{
+    if (k->any)
+        k->pending_space = 1;
+}
+
+static void key_put(keyw *k, const char *s, size_t n)
+{
+    if (k->pending_space) {
+        gp_buf_putc(k->out, ' ');
+        k->pending_space = 0;
+    }
+    gp_buf_put(k->out, s, n);
+    k->any = 1;
+}
+
+static void key_ascii(keyw *k, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+            char ch = (char)c;
+            key_put(k, &ch, 1);
+        } else if (c >= 'A' && c <= 'Z') {
+            char ch = (char)(c + 32);
+            key_put(k, &ch, 1);
+        } else if (c == '&') {
+            key_sep(k);
+            key_put(k, "and", 3);
+            key_sep(k);
+        } else if (c == '\'' || c == '`') {
+            /* apostrophes vanish: "Worker's" and "Workers" stay one word */
+        } else {
+            key_sep(k);
+        }
+    }
+}
+
+int gp_text_key(gp_text *t, const char *s, size_t len, gp_buf *out)
+{
+    keyw k = {out, 0, 0};
+    if (gp_text_is_ascii(s, len)) {
+        key_ascii(&k, s, len);
+        return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
+    }
+    int32_t n = to_utf16(t, s, len);
+    if (n < 0)
+        return n;
+    int32_t m = normalize_u1(t, t->nfkc_cf, n);
+    if (m < 0)
+        return m;
+    /* u2 holds the folded text; transliterate it in place. */
+    int rc = open_to_ascii(t);
+    if (rc == GP_OK) {
+        int32_t limit = m;
+        for (int attempt = 0; attempt < 4; attempt++) {
+            UErrorCode st = U_ZERO_ERROR;
+            memcpy(t->u1, t->u2, (size_t)m * sizeof(UChar));
+            int32_t tl = m;
+            limit = m;
+            utrans_transUChars(t->to_ascii, t->u1, &tl, t->ucap, 0, &limit, &st);
+            if (st == U_BUFFER_OVERFLOW_ERROR) {
+                if (ureserve(t, tl + 16) != GP_OK)
+                    return GP_ENOMEM;
+                continue;
+            }
+            if (U_FAILURE(st))
+                return GP_EINTERNAL;
+            memcpy(t->u2, t->u1, (size_t)tl * sizeof(UChar));
+            m = tl;
+            break;
+        }
+    }
+    for (int32_t i = 0; i < m;) {
+        UChar32 c;
+        U16_NEXT(t->u2, i, m, c);
+        if (c < 0x80) {
+            char ch = (char)c;
+            key_ascii(&k, &ch, 1);
+        } else if (u_isalnum(c)) {
+            char tmp[4];
+            int32_t tn = 0;
+            UBool bad = false;
+            U8_APPEND((uint8_t *)tmp, tn, 4, u_tolower(c), bad);
+            if (!bad)
+                key_put(&k, tmp, (size_t)tn);
+        } else if (u_hasBinaryProperty(c, UCHAR_QUOTATION_MARK) && c != 0x201C && c != 0x201D &&
+                   c != 0x00AB && c != 0x00BB) {
+            /* single quotation marks used as apostrophes vanish like "'" */
+        } else if (u_getCombiningClass(c) != 0 || u_charType(c) == U_NON_SPACING_MARK) {
+            /* combining marks left by a script Latin-ASCII cannot reach: drop */
+        } else {
+            key_sep(&k);
+        }
+    }
+    return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
+}
+
+size_t gp_text_key_prefix(const char *key, size_t len, size_t nwords)
+{
+    if (nwords == 0)
+        return 0;
+    size_t words = 0;
+    for (size_t i = 0; i < len; i++)
+        if (key[i] == ' ' && ++words == nwords)
+            return i;
+    return len;
+}
+
+/* Reads one character; sets *ws (white space) and *nl (line break, 2 for U+2029). */
+static size_t next_space_info(const char *s, size_t len, size_t i, int *ws, int *nl)
+{
+    unsigned char c = (unsigned char)s[i];
+    *nl = 0;
+    if (c < 0x80) {
+        *ws = c == ' ' || (c >= '\t' && c <= '\r');
+        *nl = c == '\n';
+        return i + 1;
+    }
+    UChar32 cp;
+    size_t j = i;
+    U8_NEXT(s, j, len, cp);
+    *ws = cp >= 0 && u_isUWhiteSpace(cp);
+    if (cp == 0x2028 || cp == 0x85)
+        *nl = 1;
+    else if (cp == 0x2029)
+        *nl = 2;
+    return j;
+}
+
+int gp_text_collapse_space(const char *s, size_t len, int keep_paragraphs, gp_buf *out)
+{
+    size_t i = 0;
+    int started = 0;
+    while (i < len) {
+        size_t start = i;
+        int ws, nl;
+        /* Copy a run of non-space bytes quickly when it is ASCII. */
+        while (i < len) {
+            unsigned char c = (unsigned char)s[i];
+            if (c >= 0x80 || c == ' ' || (c >= '\t' && c <= '\r'))
+                break;
+            i++;
+        }
+        if (i > start) {
+            gp_buf_put(out, s + start, i - start);
+            started = 1;
+            continue;
+        }
+        size_t j = next_space_info(s, len, i, &ws, &nl);
+        if (!ws) {
+            gp_buf_put(out, s + i, j - i);
+            started = 1;
+            i = j;
+            continue;
+        }
+        int breaks = 0;
+        while (i < len) {
+            j = next_space_info(s, len, i, &ws, &nl);
+            if (!ws)
+                break;
+            breaks += nl;
+            i = j;
+        }
+        if (!started || i >= len)
+            continue;
+        if (keep_paragraphs && breaks >= 2)
+            gp_buf_put(out, "\n\n", 2);
+        else
+            gp_buf_putc(out, ' ');
+    }
+    return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
+}
+
+size_t gp_text_edit_distance(const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (alen == 0)
+        return blen;
+    if (blen == 0)
+        return alen;
+    if (alen > 4096 || blen > 4096)
+        return alen > blen ? alen : blen;
+    size_t *mem = malloc(3 * (blen + 1) * sizeof(size_t));
+    if (!mem)
+        return alen > blen ? alen : blen;
+    size_t *prev2 = mem, *prev = mem + blen + 1, *cur = prev + blen + 1;
+    for (size_t j = 0; j <= blen; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= alen; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= blen; j++) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
+            if (prev[j - 1] + cost < v)
+                v = prev[j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                prev2[j - 2] + 1 < v)
+                v = prev2[j - 2] + 1;
+            cur[j] = v;
+        }
+        size_t *tmp = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = tmp;
+    }
+    size_t d = prev[blen];
+    free(mem);
+    return d;
+}
+
+/* ---- character folding ---- */
+
+typedef struct fold_entry {
+    uint32_t off; /* into pool */
+    uint32_t len;
+    int used;
+} fold_entry;
+
+typedef struct fold_astral {
+    uint32_t cp;
+    fold_entry e;
+} fold_astral;
+
+struct gp_foldmap {
+    fold_entry *pages[256];
+    fold_astral *astral;
+    size_t nastral, astral_cap;
+    gp_buf pool;
+    size_t count;
+    int has_ascii;
+};
+
+int gp_foldmap_new(gp_foldmap **out)
+{
+    gp_foldmap *m = calloc(1, sizeof *m);
+    if (!m)
+        return GP_ENOMEM;
+    *out = m;
+    return GP_OK;
+}
+
+void gp_foldmap_free(gp_foldmap *m)
+{
+    if (!m)
+        return;
+    for (int i = 0; i < 256; i++)
+        free(m->pages[i]);
+    free(m->astral);
+    gp_buf_free(&m->pool);
+    free(m);
+}
+
+static fold_entry *fold_slot(gp_foldmap *m, uint32_t cp, int create)
+{
+    if (cp < 0x10000) {
+        fold_entry **page = &m->pages[cp >> 8];
+        if (!*page) {
+            if (!create)
+                return NULL;
+            *page = calloc(256, sizeof **page);
+            if (!*page)
+                return NULL;
+        }
+        return &(*page)[cp & 0xFF];
+    }
+    for (size_t i = 0; i < m->nastral; i++)
+        if (m->astral[i].cp == cp)
+            return &m->astral[i].e;
+    if (!create || GP_GROW(m->astral, m->astral_cap, m->nastral + 1) != GP_OK)
+        return NULL;
+    fold_astral *a = &m->astral[m->nastral++];
+    memset(a, 0, sizeof *a);
+    a->cp = cp;
+    return &a->e;
+}
+
+int gp_foldmap_add(gp_foldmap *m, uint32_t cp, const char *to, size_t len)
+{
+    fold_entry *e = fold_slot(m, cp, 1);
+    if (!e || m->pool.len > UINT32_MAX - len)
+        return GP_ENOMEM;
+    if (!e->used)
+        m->count++;
+    e->off = (uint32_t)m->pool.len;
+    e->len = (uint32_t)len;
+    e->used = 1;
+    gp_buf_put(&m->pool, to, len);
+    if (cp < 0x80)
+        m->has_ascii = 1;
+    return gp_buf_error(&m->pool) ? GP_ENOMEM : GP_OK;
+}
+
+const char *gp_foldmap_get(const gp_foldmap *m, uint32_t cp, size_t *len)
+{
+    const fold_entry *e = fold_slot((gp_foldmap *)m, cp, 0);
+    if (!e || !e->used)
+        return NULL;
+    *len = e->len;
+    return gp_buf_str(&m->pool) + e->off;
+}
+
+size_t gp_foldmap_size(const gp_foldmap *m)
+{
+    return m->count;
+}
+
+size_t gp_fold_apply(const gp_foldmap *m, const char *s, size_t len, gp_buf *out)
+{
+    size_t changes = 0, i = 0;
+    while (i < len) {
+        size_t start = i;
+        if (!m->has_ascii)
+            while (i < len && !((unsigned char)s[i] & 0x80))
+                i++;
+        if (i > start) {
+            gp_buf_put(out, s + start, i - start);
+            continue;
+        }
+        size_t j = i;
+        uint32_t cp = gp_utf8_next(s, len, &j);
+        size_t rlen;
+        const char *rep = gp_foldmap_get(m, cp, &rlen);
+        if (rep) {
+            gp_buf_put(out, rep, rlen);
+            changes++;
+        } else {
+            gp_buf_put(out, s + i, j - i);
+        }
+        i = j;
+    }
+    return changes;
+}
