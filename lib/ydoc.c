@@ -1,0 +1,266 @@
+/*
+ * lib/ydoc.c - libyaml documents with positions, and shape checks that report.
+ *
+ * libyaml signals success with 1 and counts marks from 0; both are converted here and
+ * nowhere else.
+ */
+#include "ydoc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpkit/text.h"
+#include "internal.h"
+
+int gp_ydoc_load(gp_ydoc *d, const char *path, const char *display, gp_diag_sink *sink)
+{
+    memset(d, 0, sizeof *d);
+    d->file = display ? display : path;
+    d->sink = sink;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        gp_diag_report(sink, GP_SEV_ERROR, "rules.unreadable", NULL, 0, 0, "cannot open '%s': %s",
+                       d->file, strerror(e));
+        d->errors++;
+        return GP_EIO;
+    }
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        fclose(f);
+        return GP_ENOMEM;
+    }
+    yaml_parser_set_input_file(&parser, f);
+    int ok = yaml_parser_load(&parser, &d->doc);
+    int rc = GP_OK;
+    if (!ok) {
+        const yaml_mark_t *m = parser.problem ? &parser.problem_mark : &parser.context_mark;
+        gp_diag_report(sink, GP_SEV_ERROR, "rules.syntax", d->file, (long)m->line + 1,
+                       (long)m->column + 1, "malformed YAML: %s%s%s",
+                       parser.problem ? parser.problem : "syntax error",
+                       parser.context ? " " : "", parser.context ? parser.context : "");
+        d->errors++;
+        rc = parser.error == YAML_MEMORY_ERROR ? GP_ENOMEM : GP_EPARSE;
+    } else {
+        d->loaded = 1;
+    }
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return rc;
+}
+
+void gp_ydoc_free(gp_ydoc *d)
+{
+    if (d->loaded)
+        yaml_document_delete(&d->doc);
+    d->loaded = 0;
+}
+
+yaml_node_t *gp_y_root(gp_ydoc *d)
+{
+    return d->loaded ? yaml_document_get_root_node(&d->doc) : NULL;
+}
+
+long gp_y_line(const yaml_node_t *node)
+{
+    return node ? (long)node->start_mark.line + 1 : 0;
+}
+
+long gp_y_column(const yaml_node_t *node)
+{
+    return node ? (long)node->start_mark.column + 1 : 0;
+}
+
+void gp_y_error(gp_ydoc *d, const yaml_node_t *node, const char *rule_id, const char *fmt, ...)
+{
+    gp_diag base = GP_DIAG_INIT;
+    base.severity = GP_SEV_ERROR;
+    base.rule_id = rule_id;
+    base.file = d->file;
+    base.line = gp_y_line(node);
+    base.column = gp_y_column(node);
+    va_list ap;
+    va_start(ap, fmt);
+    gp_diag_vreport(d->sink, &base, fmt, ap);
+    va_end(ap);
+    d->errors++;
+}
+
+const char *gp_y_scalar(const yaml_node_t *node)
+{
+    return node && node->type == YAML_SCALAR_NODE ? (const char *)node->data.scalar.value : NULL;
+}
+
+int gp_y_is_map(const yaml_node_t *node)
+{
+    return node && node->type == YAML_MAPPING_NODE;
+}
+
+int gp_y_is_seq(const yaml_node_t *node)
+{
+    return node && node->type == YAML_SEQUENCE_NODE;
+}
+
+size_t gp_y_seq_len(const yaml_node_t *seq)
+{
+    if (!gp_y_is_seq(seq))
+        return 0;
+    return (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+}
+
+yaml_node_t *gp_y_seq_item(gp_ydoc *d, const yaml_node_t *seq, size_t i)
+{
+    return yaml_document_get_node(&d->doc, seq->data.sequence.items.start[i]);
+}
+
+size_t gp_y_map_len(const yaml_node_t *map)
+{
+    if (!gp_y_is_map(map))
+        return 0;
+    return (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+}
+
+yaml_node_t *gp_y_map_key(gp_ydoc *d, const yaml_node_t *map, size_t i)
+{
+    return yaml_document_get_node(&d->doc, map->data.mapping.pairs.start[i].key);
+}
+
+yaml_node_t *gp_y_map_value(gp_ydoc *d, const yaml_node_t *map, size_t i)
+{
+    return yaml_document_get_node(&d->doc, map->data.mapping.pairs.start[i].value);
+}
+
+const char *gp_y_suggest(const char *key, const char *const *allowed)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1, klen = strlen(key);
+    for (size_t i = 0; allowed[i]; i++) {
+        size_t alen = strlen(allowed[i]);
+        size_t dist = gp_text_edit_distance(key, klen, allowed[i], alen);
+        size_t limit = (alen > klen ? alen : klen) / 3;
+        if (limit < 2)
+            limit = 2;
+        if (dist <= limit && dist < best_d) {
+            best = allowed[i];
+            best_d = dist;
+        }
+    }
+    return best;
+}
+
+static const char *node_kind(const yaml_node_t *node)
+{
+    switch (node->type) {
+    case YAML_MAPPING_NODE:
+        return "a mapping";
+    case YAML_SEQUENCE_NODE:
+        return "a list";
+    default:
+        return "text";
+    }
+}
+
+int gp_y_check_map(gp_ydoc *d, const yaml_node_t *map, const char *what,
+                   const char *const *allowed)
+{
+    if (!gp_y_is_map(map)) {
+        gp_y_error(d, map, "rules.type", "%s must be a mapping, not %s", what,
+                   map ? node_kind(map) : "nothing");
+        return -1;
+    }
+    size_t n = gp_y_map_len(map);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *k = gp_y_map_key(d, map, i);
+        const char *name = gp_y_scalar(k);
+        if (!name) {
+            gp_y_error(d, k, "rules.type", "keys of %s must be text", what);
+            continue;
+        }
+        int known = 0;
+        for (size_t a = 0; allowed[a]; a++)
+            if (strcmp(allowed[a], name) == 0)
+                known = 1;
+        if (!known) {
+            const char *hint = gp_y_suggest(name, allowed);
+            if (hint)
+                gp_y_error(d, k, "rules.unknown-key", "unknown key '%s' in %s; did you mean '%s'?",
+                           name, what, hint);
+            else
+                gp_y_error(d, k, "rules.unknown-key", "unknown key '%s' in %s", name, what);
+        }
+        for (size_t j = 0; j < i; j++) {
+            const char *other = gp_y_scalar(gp_y_map_key(d, map, j));
+            if (other && strcmp(other, name) == 0) {
+                gp_y_error(d, k, "rules.duplicate", "key '%s' appears twice in %s (first at line %ld)",
+                           name, what, gp_y_line(gp_y_map_key(d, map, j)));
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+yaml_node_t *gp_y_get(gp_ydoc *d, const yaml_node_t *map, const char *key)
+{
+    size_t n = gp_y_map_len(map);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = gp_y_scalar(gp_y_map_key(d, map, i));
+        if (name && strcmp(name, key) == 0)
+            return gp_y_map_value(d, map, i);
+    }
+    return NULL;
+}
+
+const char *gp_y_string(gp_ydoc *d, const yaml_node_t *node, const char *what)
+{
+    const char *s = gp_y_scalar(node);
+    if (!s) {
+        gp_y_error(d, node, "rules.type", "%s must be text, not %s", what,
+                   node ? node_kind(node) : "nothing");
+        return NULL;
+    }
+    return s;
+}
+
+int gp_y_int(gp_ydoc *d, const yaml_node_t *node, const char *what, long min, long max, long *out)
+{
+    const char *s = gp_y_scalar(node);
+    char *end = NULL;
+    long v = 0;
+    if (s) {
+        errno = 0;
+        v = strtol(s, &end, 10);
+    }
+    if (!s || !*s || *end || errno) {
+        gp_y_error(d, node, "rules.type", "%s must be a whole number, not '%s'", what,
+                   s ? s : node_kind(node));
+        return -1;
+    }
+    if (v < min || v > max) {
+        gp_y_error(d, node, "rules.range", "%s must be between %ld and %ld, not %ld", what, min,
+                   max, v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int gp_y_bool(gp_ydoc *d, const yaml_node_t *node, const char *what, int *out)
+{
+    const char *s = gp_y_scalar(node);
+    static const char *yes[] = {"true", "yes", "on"}, *no[] = {"false", "no", "off"};
+    for (size_t i = 0; s && i < 3; i++) {
+        if (strcmp(s, yes[i]) == 0) {
+            *out = 1;
+            return 0;
+        }
+        if (strcmp(s, no[i]) == 0) {
+            *out = 0;
+            return 0;
+        }
+    }
+    gp_y_error(d, node, "rules.type", "%s must be true or false", what);
+    return -1;
+}
