@@ -1,0 +1,17 @@
+/*
+ * gpkit.h - everything gpkit offers, one header per module.
+ */
+#ifndef GPKIT_H
+#define GPKIT_H
+
+#include "gpkit/checks.h"
+#include "gpkit/common.h"
+#include "gpkit/diag.h"
+#include "gpkit/extract.h"
+#include "gpkit/input.h"
+#include "gpkit/mem.h"
+#include "gpkit/record.h"
+#include "gpkit/rules.h"
+#include "gpkit/text.h"
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * gpkit/extract.h - document dumps to raw records.
+ *
+ * A gp_extractor reads files in one of the dump formats and hands each record it finds
+ * to a callback, in the order of the file:
+ *  - listing: the text dump of an ISSA database listing page (any language whose field
+ *    labels the rules give);
+ *  - booklet: the text of an ISSA Good Practice Awards booklet (PDF text);
+ *  - html, xml: documents read with libxml2, records and fields selected by the XPath
+ *    expressions of an extraction profile (YAML; see docs/profiles.md);
+ *  - jsonl: records already extracted, one JSON object per line (validated).
+ * The format is detected per file from its content unless one is forced.
+ *
+ * Every record gets one source: the file as the caller named it, the line where the
+ * record starts and the format, plus where each field was read.
+ *
+ * Ownership: the record passed to the callback, and all its strings, are valid only
+ * during the call. The extractor borrows the rule set and the sink; both must outlive it.
+ */
+#ifndef GPKIT_EXTRACT_H
+#define GPKIT_EXTRACT_H
+
+#include <stddef.h>
+
+#include "gpkit/diag.h"
+#include "gpkit/record.h"
+#include "gpkit/rules.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum gp_format {
+    GP_FORMAT_AUTO,
+    GP_FORMAT_LISTING,
+    GP_FORMAT_BOOKLET,
+    GP_FORMAT_HTML,
+    GP_FORMAT_XML,
+    GP_FORMAT_JSONL
+} gp_format;
+
+/* "auto", "listing", "booklet", "html", "xml", "jsonl". */
+const char *gp_format_name(gp_format f);
+/* Returns 0 and sets *out, or -1 for an unknown name. */
+int gp_format_parse(const char *name, gp_format *out);
+
+/* Called once per record; return 0 to go on, anything else to stop (passed back). */
+typedef int (*gp_record_fn)(void *ctx, gp_record *rec);
+
+typedef struct gp_extract_options {
+    gp_format format;    /* GP_FORMAT_AUTO to detect per file */
+    const char *profile; /* extraction profile for html/xml; NULL: the rules' default */
+} gp_extract_options;
+
+typedef struct gp_extractor gp_extractor;
+
+/*
+ * A new extractor. A profile given in the options is loaded now: GP_ERULES when it has
+ * errors (reported), GP_EIO when it cannot be read.
+ */
+int gp_extractor_new(gp_extractor **out, gp_ruleset *rules, const gp_extract_options *opts,
+                     gp_diag_sink *diags);
+void gp_extractor_free(gp_extractor *ex);
+
+/*
+ * Extracts the records of one file ("-" for standard input); `display` names it in
+ * sources and diagnostics (NULL: the path). Problems with single records are reported
+ * and the rest goes on. Returns GP_OK; GP_EIO, GP_EINPUT or GP_ERULES (bad profile)
+ * when the file could not be read at all; or what the callback returned.
+ */
+int gp_extract_file(gp_extractor *ex, const char *path, const char *display, gp_record_fn fn,
+                    void *ctx);
+
+/* The same for bytes in memory. */
+int gp_extract_mem(gp_extractor *ex, const char *display, const char *data, size_t len,
+                   gp_record_fn fn, void *ctx);
+
+/* The format that detection picks for the start of a file; GP_FORMAT_AUTO if none. */
+gp_format gp_extract_detect(gp_extractor *ex, const char *text, size_t len);
+
+/* Records handed to callbacks so far. */
+size_t gp_extractor_records(const gp_extractor *ex);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
