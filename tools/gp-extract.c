@@ -1,0 +1,109 @@
+/*
+ * gp-extract - document dumps to raw records, one JSON object per line.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+enum { OPT_FORMAT = 1, OPT_PROFILE, OPT_NO_POSITIONS, OPT_STATS };
+
+static const gp_opt options[] = {
+    {"format", 0, "FORMAT", OPT_FORMAT,
+     "auto (the default: per file), listing, booklet, html, xml or jsonl"},
+    {"profile", 0, "FILE", OPT_PROFILE, "extraction profile (YAML) for html and xml input"},
+    {"rules", 'r', "PATH", GP_OPT_RULES, "rule set: an entry file or a folder (default: bundled)"},
+    {"no-positions", 0, NULL, OPT_NO_POSITIONS, "leave out where each field was read"},
+    {"stats", 0, NULL, OPT_STATS, "print counts of files and records on stderr"},
+    {NULL, 0, NULL, 0, NULL}};
+
+typedef struct run {
+    gp_extract_options opts;
+    int positions;
+    int stats;
+} run;
+
+static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
+{
+    run *r = ctx;
+    switch (id) {
+    case OPT_FORMAT:
+        if (gp_format_parse(arg, &r->opts.format) != 0) {
+            gp_tool_error(t, "unknown format '%s' (auto, listing, booklet, html, xml, jsonl)", arg);
+            return 2;
+        }
+        return 0;
+    case OPT_PROFILE:
+        r->opts.profile = arg;
+        return 0;
+    case OPT_NO_POSITIONS:
+        r->positions = 0;
+        return 0;
+    case OPT_STATS:
+        r->stats = 1;
+        return 0;
+    }
+    return 2;
+}
+
+typedef struct out_ctx {
+    gp_tool *tool;
+    int positions;
+} out_ctx;
+
+static int write_record(void *ctx, gp_record *rec)
+{
+    out_ctx *o = ctx;
+    gp_record_write_json(rec, &o->tool->out, o->positions);
+    int rc = gp_tool_flush(o->tool, 0);
+    return rc == GP_EPIPE ? GP_ESTOP : rc;
+}
+
+int main(int argc, char **argv)
+{
+    gp_tool t = {.name = "gp-extract",
+                 .synopsis = "[OPTION]... [FILE]...",
+                 .summary = "Turn ISSA good-practice dumps into raw records, one JSON object per "
+                            "line on stdout.\nWith no FILE, or when FILE is -, read standard "
+                            "input.",
+                 .opts = options,
+                 .details = "Formats: listing (database listing text dump), booklet (awards "
+                            "booklet text),\nhtml and xml (through an XPath extraction profile), "
+                            "jsonl (records, validated).\nEach record's 'sources' names the file, "
+                            "the line where the record starts and the format."};
+    run r = {{GP_FORMAT_AUTO, NULL}, 1, 0};
+    int first;
+    int status = gp_tool_start(&t, argc, argv, 1, on_option, &r, &first);
+    if (status >= 0)
+        return status;
+    if ((status = gp_tool_load_rules(&t)))
+        return gp_tool_finish(&t, GP_ERULES);
+    gp_extractor *ex;
+    int rc = gp_extractor_new(&ex, t.rules, &r.opts, &t.sink);
+    if (rc) {
+        gp_tool_error(&t, "cannot use the profile '%s': %s", r.opts.profile, gp_strerror(rc));
+        return gp_tool_finish(&t, rc);
+    }
+    out_ctx o = {&t, r.positions};
+    int worst = GP_OK;
+    size_t files = 0;
+    if (first >= argc)
+        argv[--first] = "-";
+    for (int i = first; i < argc; i++) {
+        files++;
+        rc = gp_extract_file(ex, argv[i], NULL, write_record, &o);
+        if (rc == GP_ESTOP || rc == GP_EPIPE)
+            break;
+        if (rc == GP_ENOMEM || rc == GP_EINTERNAL) {
+            worst = rc;
+            break;
+        }
+        if (rc)
+            worst = rc;
+    }
+    if (r.stats)
+        fprintf(stderr, "gp-extract: %zu files, %zu records, %zu errors, %zu warnings\n", files,
+                gp_extractor_records(ex), t.sink.count[GP_SEV_ERROR], t.sink.count[GP_SEV_WARNING]);
+    gp_extractor_free(ex);
+    return gp_tool_finish(&t, worst);
+}

@@ -1,0 +1,183 @@
+/*
+ * tools/tool.c - the shared part of the gp-* tools.
+ */
+#include "tool.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *rules_arg;
+
+static int print_diag(void *ctx, const gp_diag *d)
+{
+    gp_tool *t = ctx;
+    gp_diag_print_human(stderr, d, t->color);
+    return 0;
+}
+
+void gp_tool_error(const gp_tool *t, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", t->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void print_opt(FILE *out, const gp_opt *o)
+{
+    char left[64];
+    if (o->short_name)
+        snprintf(left, sizeof left, "  -%c, --%s%s%s", o->short_name, o->name, o->arg ? " " : "",
+                 o->arg ? o->arg : "");
+    else
+        snprintf(left, sizeof left, "      --%s%s%s", o->name, o->arg ? "=" : "",
+                 o->arg ? o->arg : "");
+    if (strlen(left) > 28)
+        fprintf(out, "%s\n%30s%s\n", left, "", o->help);
+    else
+        fprintf(out, "%-30s%s\n", left, o->help);
+}
+
+void gp_tool_help(const gp_tool *t, FILE *out)
+{
+    fprintf(out, "Usage: %s %s\n%s\n\nOptions:\n", t->name, t->synopsis, t->summary);
+    for (const gp_opt *o = t->opts; o && o->name; o++)
+        print_opt(out, o);
+    fprintf(out, "  -h, --help                  show this help and exit\n"
+                 "      --version               show the version and exit\n");
+    if (t->details)
+        fprintf(out, "\n%s\n", t->details);
+    fprintf(out, "\nExit status: 0 clean; 1 findings at error level; 2 usage, unreadable input "
+                 "or rule-file error;\n3 internal error or out of memory.\n"
+                 "The bundled rules: %s\n",
+            gp_rules_default_path());
+}
+
+int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn fn, void *ctx,
+                  int *first)
+{
+    signal(SIGPIPE, SIG_IGN);
+    gp_diag_sink_init(&t->sink, print_diag, t);
+    t->color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+    rules_arg = NULL;
+
+    size_t n = 0;
+    while (t->opts && t->opts[n].name)
+        n++;
+    struct option *longs = calloc(n + 4, sizeof *longs);
+    char shorts[128] = "h";
+    if (!longs)
+        return GP_EXIT_INTERNAL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const gp_opt *o = &t->opts[i];
+        longs[k++] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL, o->id};
+        if (o->short_name && strlen(shorts) + 3 < sizeof shorts) {
+            size_t l = strlen(shorts);
+            shorts[l] = o->short_name;
+            shorts[l + 1] = o->arg ? ':' : '\0';
+            shorts[l + 2] = '\0';
+        }
+    }
+    longs[k++] = (struct option){"help", no_argument, NULL, GP_OPT_HELP};
+    longs[k++] = (struct option){"version", no_argument, NULL, GP_OPT_VERSION};
+    if (with_rules) {
+        longs[k++] = (struct option){"rules", required_argument, NULL, GP_OPT_RULES};
+        strcat(shorts, "r:");
+    }
+    int status = -1;
+    opterr = 0;
+    int c;
+    while (status < 0 && (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        if (c == 'h' || c == GP_OPT_HELP) {
+            gp_tool_help(t, stdout);
+            status = GP_EXIT_CLEAN;
+        } else if (c == GP_OPT_VERSION) {
+            printf("%s (gpkit) %s\n", t->name, GP_VERSION_STRING);
+            status = GP_EXIT_CLEAN;
+        } else if (c == 'r' || c == GP_OPT_RULES) {
+            rules_arg = optarg;
+        } else if (c == '?' || c == ':') {
+            if (optopt && optopt < 128)
+                gp_tool_error(t, "unknown option or missing argument '-%c'", optopt);
+            else
+                gp_tool_error(t, "unknown option or missing argument '%s'", argv[optind - 1]);
+            fprintf(stderr, "Try '%s --help' for more information.\n", t->name);
+            status = GP_EXIT_USAGE;
+        } else {
+            int id = c;
+            for (size_t i = 0; i < n; i++)
+                if (t->opts[i].short_name == c)
+                    id = t->opts[i].id;
+            if (fn(t, id, optarg, ctx) != 0)
+                status = GP_EXIT_USAGE;
+        }
+    }
+    free(longs);
+    *first = optind;
+    return status;
+}
+
+int gp_tool_load_rules(gp_tool *t)
+{
+    t->sink.level_fn = NULL;
+    int rc = gp_ruleset_load(&t->rules, rules_arg, &t->sink);
+    if (rc) {
+        gp_tool_error(t, "cannot load the rules from '%s': %s",
+                      rules_arg ? rules_arg : gp_rules_default_path(), gp_strerror(rc));
+        return gp_exit_status(rc);
+    }
+    t->sink.level_fn = gp_ruleset_level;
+    t->sink.level_ctx = t->rules;
+    return 0;
+}
+
+int gp_tool_flush(gp_tool *t, int force)
+{
+    if (t->out_broken) {
+        gp_buf_reset(&t->out);
+        return GP_EPIPE;
+    }
+    if (gp_buf_error(&t->out))
+        return GP_ENOMEM;
+    if (!force && t->out.len < (1u << 16))
+        return GP_OK;
+    if (t->out.len && fwrite(t->out.data, 1, t->out.len, stdout) != t->out.len) {
+        t->out_broken = 1;
+        gp_buf_reset(&t->out);
+        return errno == EPIPE ? GP_EPIPE : GP_EIO;
+    }
+    gp_buf_reset(&t->out);
+    if (force && fflush(stdout) != 0) {
+        t->out_broken = 1;
+        return errno == EPIPE ? GP_EPIPE : GP_EIO;
+    }
+    return GP_OK;
+}
+
+int gp_tool_finish(gp_tool *t, int rc)
+{
+    int frc = gp_tool_flush(t, 1);
+    if (rc == GP_OK && frc != GP_OK && frc != GP_EPIPE)
+        rc = frc;
+    if (rc == GP_EIO && t->out_broken)
+        gp_tool_error(t, "cannot write the output: %s", strerror(errno));
+    int status = gp_exit_status(rc);
+    if (status == GP_EXIT_CLEAN && t->sink.count[GP_SEV_ERROR] > 0)
+        status = GP_EXIT_FINDINGS;
+    if (rc == GP_ENOMEM)
+        gp_tool_error(t, "out of memory");
+    gp_ruleset_free(t->rules);
+    t->rules = NULL;
+    gp_buf_free(&t->out);
+    /* Leave nothing for leak checkers; stdout may already be closed by the reader. */
+    gp_global_cleanup();
+    return status;
+}

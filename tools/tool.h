@@ -1,0 +1,63 @@
+/*
+ * tools/tool.h - what every gp-* tool shares: the option table that drives both parsing
+ * and --help, the diagnostic printer on stderr, rule loading, output to stdout, and the
+ * exit status. Tools stay a page long: parse, call the library, map the result.
+ */
+#ifndef GPKIT_TOOL_H
+#define GPKIT_TOOL_H
+
+#include <stdio.h>
+
+#include "gpkit.h"
+
+enum { GP_OPT_HELP = 1000, GP_OPT_VERSION, GP_OPT_RULES };
+
+typedef struct gp_opt {
+    const char *name;     /* long name, without "--" */
+    char short_name;      /* 0 when none */
+    const char *arg;      /* argument placeholder; NULL for a flag */
+    int id;               /* what the parse callback receives */
+    const char *help;
+} gp_opt;
+
+typedef struct gp_tool {
+    const char *name;
+    const char *synopsis; /* after the name: "[OPTION]... [FILE]..." */
+    const char *summary;  /* one line */
+    const gp_opt *opts;   /* ends with an entry whose name is NULL */
+    const char *details;  /* printed after the options, before the exit status */
+    /* run-time state */
+    gp_diag_sink sink;
+    int color;
+    gp_ruleset *rules;
+    gp_buf out;
+    int out_broken;
+} gp_tool;
+
+/* Called for each option; return 0, or 2 for a usage error (already printed). */
+typedef int (*gp_opt_fn)(gp_tool *t, int id, const char *arg, void *ctx);
+
+/*
+ * Sets up the tool (SIGPIPE ignored, stderr printer), parses argv with the table plus
+ * --help, --version and (when `with_rules`) -r/--rules. Returns -1 to go on with the
+ * operands from argv[*first], or an exit status to return at once.
+ */
+int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn fn, void *ctx,
+                  int *first);
+
+/* Prints --help. */
+void gp_tool_help(const gp_tool *t, FILE *out);
+
+/* "gp-x: message" on stderr, for usage problems. */
+void gp_tool_error(const gp_tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Loads the rules named by -r, or the bundled ones. Returns 0 or an exit status. */
+int gp_tool_load_rules(gp_tool *t);
+
+/* Writes t->out to stdout when it is large or `force`; a broken pipe sets out_broken. */
+int gp_tool_flush(gp_tool *t, int force);
+
+/* The exit status for a library result and the diagnostics so far; frees the tool. */
+int gp_tool_finish(gp_tool *t, int rc);
+
+#endif
