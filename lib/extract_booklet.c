@@ -193,8 +193,8 @@ static int starts_bullet(const char *s, size_t len)
 {
     size_t i = 0;
     uint32_t c = gp_utf8_next(s, len, &i);
-    return c == 0x2022 || c == 0x25E6 || c == 0x25AA || c == 0x2023 || c == 0x25CF ||
-           c == 0x2043 || c == 0x25A0;
+    return c == 0x2022 || c == 0x25E6 || c == 0x25AA || c == 0x2023 || c == 0x25CF || c == 0x2043 ||
+           c == 0x25A0;
 }
 
 /* Paragraph text: lines joined by a space, paragraphs by "\n\n". */
@@ -234,6 +234,27 @@ static void warn_no_heading(bparse *p, const bline *l)
     p->warned_no_heading = 1;
     gp_diag_report(p->ex->diags, GP_SEV_WARNING, "booklet.no-heading", p->ex->file, l->no, l->col,
                    "no results heading before the first entry: region and award year unknown");
+}
+
+/* Adds the comma-separated items of `s` (within line l); 1 when the list goes on. */
+static int add_items(bparse *p, const bline *l, const char *s, size_t len)
+{
+    size_t start = 0;
+    for (size_t j = 0; j <= len && !p->rc; j++) {
+        if (j < len && s[j] != ',')
+            continue;
+        const char *item = s + start;
+        size_t ilen = j - start;
+        gp__trim(&item, &ilen);
+        if (ilen)
+            p->rc = gp__extract_item(
+                p->ex, GP_F_PRIORITY_AREAS, item, ilen, l->no,
+                l->col + (long)gp_text_char_count(l->text, (size_t)(item - l->text)));
+        start = j + 1;
+    }
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    return len && s[len - 1] == ',';
 }
 
 /* Parses the entry that starts at *i; leaves *i at the first line after it. */
@@ -278,39 +299,19 @@ static void parse_entry(bparse *p, size_t *i, size_t colon_at)
         k++;
     }
     if (title.buf.len && !p->rc)
-        p->rc = gp__extract_field(ex, GP_F_TITLE, title.buf.data, title.buf.len, title.line,
-                                  title.col);
+        p->rc =
+            gp__extract_field(ex, GP_F_TITLE, title.buf.data, title.buf.len, title.line, title.col);
     gp_buf_free(&title.buf);
 
-    /* Priority areas: a list that wraps after a comma. */
+    /* Priority areas: a list that wraps after a comma; items never span lines. */
     int have_areas = 0;
     if (k < p->n && match_label(p, GP_BOOKLET_PRIORITY_AREAS, &p->lines[k], &v, &vlen)) {
         have_areas = 1;
-        const bline *l = &p->lines[k];
-        gp_buf list = GP_BUF_INIT;
-        gp_buf_put(&list, v, vlen);
-        long line = l->no, col = l->col + (long)gp_text_char_count(l->text, (size_t)(v - l->text));
-        k++;
-        while (list.len && list.data[list.len - 1] == ',' && k < p->n &&
-               !is_blank(&p->lines[k]) && !is_any_label(p, &p->lines[k]) &&
-               !is_entry_start(p, &p->lines[k], &dummy)) {
-            gp_buf_putc(&list, ' ');
-            gp_buf_put(&list, p->lines[k].text, p->lines[k].len);
-            k++;
-        }
-        const char *s = gp_buf_str(&list);
-        size_t start = 0;
-        for (size_t j = 0; j <= list.len && !p->rc; j++) {
-            if (j < list.len && s[j] != ',')
-                continue;
-            const char *item = s + start;
-            size_t ilen = j - start;
-            gp__trim(&item, &ilen);
-            if (ilen)
-                p->rc = gp__extract_item(ex, GP_F_PRIORITY_AREAS, item, ilen, line, col);
-            start = j + 1;
-        }
-        gp_buf_free(&list);
+        int more = add_items(p, &p->lines[k], v, vlen);
+        for (k++; more && k < p->n && !is_blank(&p->lines[k]) && !is_any_label(p, &p->lines[k]) &&
+                  !is_entry_start(p, &p->lines[k], &dummy);
+             k++)
+            more = add_items(p, &p->lines[k], p->lines[k].text, p->lines[k].len);
     }
     if (!title.line || !have_areas)
         gp_diag_report(ex->diags, GP_SEV_WARNING, "booklet.entry-incomplete", ex->file, first->no,
@@ -326,8 +327,8 @@ static void parse_entry(bparse *p, size_t *i, size_t colon_at)
         const bline *l = &p->lines[k];
         if (l->footer)
             continue;
-        if (!is_blank(l) && (is_entry_start(p, l, &dummy) || match_section(p, k, &dummy) ||
-                             match_heading(p, l)))
+        if (!is_blank(l) &&
+            (is_entry_start(p, l, &dummy) || match_section(p, k, &dummy) || match_heading(p, l)))
             break;
         if (match_label(p, GP_BOOKLET_SUMMARY, l, &v, &vlen)) {
             cur = &sum;
@@ -346,14 +347,14 @@ static void parse_entry(bparse *p, size_t *i, size_t colon_at)
         if (cur) {
             ptext_add(cur, l, l->text, l->len);
         } else if (!is_blank(l)) {
-            gp_diag_report(ex->diags, GP_SEV_WARNING, "booklet.unexpected-text", ex->file, l->no,
-                           l->col, "text after the priority areas without a label; skipped: '%.60s'",
-                           l->text);
+            gp_diag_report(
+                ex->diags, GP_SEV_WARNING, "booklet.unexpected-text", ex->file, l->no, l->col,
+                "text after the priority areas without a label; skipped: '%.60s'", l->text);
         }
     }
     if (sum.buf.len && !p->rc)
-        p->rc = gp__extract_field(ex, GP_F_DESCRIPTION, sum.buf.data, sum.buf.len, sum.line,
-                                  sum.col);
+        p->rc =
+            gp__extract_field(ex, GP_F_DESCRIPTION, sum.buf.data, sum.buf.len, sum.line, sum.col);
     if (jury.buf.len && !p->rc)
         p->rc = gp__extract_field(ex, GP_F_JURY_COMMENT, jury.buf.data, jury.buf.len, jury.line,
                                   jury.col);
