@@ -179,11 +179,11 @@ static void finish_header(lparse *p)
         gp_buf_free(&inst);
         hpart *c = &p->parts[n - 2], *r = &p->parts[n - 1];
         if (!p->rc)
-            p->rc = gp__extract_field(ex, GP_F_COUNTRY, c->text, strlen(c->text), c->line,
-                                      c->column);
+            p->rc =
+                gp__extract_field(ex, GP_F_COUNTRY, c->text, strlen(c->text), c->line, c->column);
         if (!p->rc)
-            p->rc = gp__extract_field(ex, GP_F_REGION, r->text, strlen(r->text), r->line,
-                                      r->column);
+            p->rc =
+                gp__extract_field(ex, GP_F_REGION, r->text, strlen(r->text), r->line, r->column);
         return;
     }
     p->rc = gp__extract_field(ex, GP_F_INSTITUTION, p->parts[0].text, strlen(p->parts[0].text),
@@ -399,17 +399,18 @@ int gp__extract_listing(gp_extractor *ex, gp_input *in)
     p.pending_year = -1;
     p.st = L_PREAMBLE;
     gp_line ln;
-    int rc;
+    int rc = 0;
     while (p.rc == 0 && (rc = gp_input_next_line(in, &ln)) > 0)
         process_line(&p, &ln);
     if (p.rc == 0 && rc == 0)
         finish_record(&p, 1);
+    int oom = p.desc.oom || p.para.oom;
     free_parts(&p);
     gp_buf_free(&p.desc);
     gp_buf_free(&p.para);
     if (p.rc)
         return p.rc;
-    if (p.desc.oom || p.para.oom)
+    if (oom)
         return GP_ENOMEM;
     return rc < 0 ? rc : GP_OK;
 }
