@@ -30,8 +30,11 @@ int gp_severity_parse(const char *name, gp_severity *out)
     static const struct {
         const char *name;
         gp_severity sev;
-    } names[] = {{"error", GP_SEV_ERROR}, {"warning", GP_SEV_WARNING}, {"info", GP_SEV_INFO},
-                 {"off", GP_SEV_OFF},     {"note", GP_SEV_INFO}};
+    } names[] = {{"error", GP_SEV_ERROR},
+                 {"warning", GP_SEV_WARNING},
+                 {"info", GP_SEV_INFO},
+                 {"off", GP_SEV_OFF},
+                 {"note", GP_SEV_INFO}};
     for (size_t i = 0; i < GP_ARRAY_LEN(names); i++) {
         if (strcmp(name, names[i].name) == 0) {
             *out = names[i].sev;

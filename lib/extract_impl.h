@@ -19,7 +19,7 @@ struct gp_extractor {
     gp_diag_sink *diags;
     gp_format format;
     char *profile_path;
-    gp_profile *profile; /* the forced profile, or NULL */
+    gp_profile *profile;     /* the forced profile, or NULL */
     gp_profile *defaults[2]; /* html, xml: loaded on first use */
     gp_arena *arena;
     gp_record rec;

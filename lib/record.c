@@ -24,10 +24,20 @@
 #include "gpkit/text.h"
 #include "internal.h"
 
-static const char *const field_names[GP_F_COUNT] = {
-    "award",          "award_year", "country", "country_code",        "description",
-    "id",             "implementation_year", "institution", "jury_comment", "priority_areas",
-    "region",         "sources",    "title",   "topics"};
+static const char *const field_names[GP_F_COUNT] = {"award",
+                                                    "award_year",
+                                                    "country",
+                                                    "country_code",
+                                                    "description",
+                                                    "id",
+                                                    "implementation_year",
+                                                    "institution",
+                                                    "jury_comment",
+                                                    "priority_areas",
+                                                    "region",
+                                                    "sources",
+                                                    "title",
+                                                    "topics"};
 
 const char *gp_field_name(gp_field f)
 {
@@ -462,8 +472,7 @@ static int jexpect(jcur *c, char ch, const char *what)
 {
     jws(c);
     if (c->i >= c->n || c->s[c->i] != ch)
-        return jfail(c, c->i >= c->n ? "unexpected end of line, expected %s" : "expected %s",
-                     what);
+        return jfail(c, c->i >= c->n ? "unexpected end of line, expected %s" : "expected %s", what);
     c->i++;
     return GP_OK;
 }
@@ -777,8 +786,8 @@ static int read_list_field(jcur *c, gp_strlist *list, const char *name)
             return jfail(c, "field '%s' must be an array of strings", name);
         if ((rc = jstring(c, &s, &len, 1)))
             return rc;
-        if (gp__arena_grow(c->arena, (void **)&list->items, &list->cap, list->len,
-                           list->len + 1, sizeof *list->items) != GP_OK)
+        if (gp__arena_grow(c->arena, (void **)&list->items, &list->cap, list->len, list->len + 1,
+                           sizeof *list->items) != GP_OK)
             return GP_ENOMEM;
         list->items[list->len++] = s;
         jws(c);

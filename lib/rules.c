@@ -259,8 +259,7 @@ static int read_name(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *n, const char *wha
         if (u && gp_y_int(d, u, "'until'", YEAR_MIN, YEAR_MAX, &v) == 0)
             out->until = (int)v;
         if (out->from && out->until && out->from > out->until)
-            gp_y_error(d, f, "rules.range", "'from' %d is after 'until' %d", out->from,
-                       out->until);
+            gp_y_error(d, f, "rules.range", "'from' %d is after 'until' %d", out->from, out->until);
     } else {
         gp_y_error(d, n, "rules.type", "%s must be text or a mapping with 'name'", what);
         return -1;
@@ -300,9 +299,9 @@ static void read_vocab(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *list, gp_vocab_k
     }
     static const char *const topic_keys[] = {"name", "aliases", "broader", "description", NULL};
     static const char *const plain_keys[] = {"name", "aliases", "description", NULL};
-    static const char *const inst_keys[] = {"name", "country", "acronym", "aliases",
-                                            "description", NULL};
-    const char *const *keys = kind == GP_VOCAB_TOPIC          ? topic_keys
+    static const char *const inst_keys[] = {"name",    "country",     "acronym",
+                                            "aliases", "description", NULL};
+    const char *const *keys = kind == GP_VOCAB_TOPIC         ? topic_keys
                               : kind == GP_VOCAB_INSTITUTION ? inst_keys
                                                              : plain_keys;
     char what[64];
@@ -376,8 +375,7 @@ static void read_countries(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *node)
         gp_y_error(d, entries, "rules.type", "'entries' of 'countries' must be a list");
         return;
     }
-    static const char *const ekeys[] = {"code", "name", "region", "aliases", "description",
-                                        NULL};
+    static const char *const ekeys[] = {"code", "name", "region", "aliases", "description", NULL};
     for (size_t i = 0; i < gp_y_seq_len(entries); i++) {
         yaml_node_t *item = gp_y_seq_item(d, entries, i);
         if (gp_y_check_map(d, item, "a country entry", ekeys) != 0)
@@ -473,9 +471,10 @@ static void read_regex_list(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *node, const
             dg.rule_id = "rules.regex";
             dg.file = d->file;
             dg.line = gp_y_line(n);
-            dg.column = gp_y_column(n) + off + (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? 0 : 1);
-            gp_diag_emitf(rs->diags, &dg, "bad regular expression in %s: %s at character %ld",
-                          what, err, off + 1);
+            dg.column =
+                gp_y_column(n) + off + (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? 0 : 1);
+            gp_diag_emitf(rs->diags, &dg, "bad regular expression in %s: %s at character %ld", what,
+                          err, off + 1);
             rs->errors++;
             continue;
         }
@@ -759,10 +758,10 @@ static int load_file(gp_ruleset *rs, const char *path, const place *from)
         strcpy(dir, ".");
 
     yaml_node_t *root = gp_y_root(&d);
-    static const char *const keys[] = {"gpkit",  "description", "include",     "countries",
-                                       "regions", "topics",     "priority_areas", "institutions",
-                                       "typography", "listing", "booklet",     "html",
-                                       "xml",    "checks",      NULL};
+    static const char *const keys[] = {
+        "gpkit",   "description",    "include",      "countries",  "regions",
+        "topics",  "priority_areas", "institutions", "typography", "listing",
+        "booklet", "html",           "xml",          "checks",     NULL};
     if (root && !(root->type == YAML_SCALAR_NODE && !*gp_y_scalar(root)) &&
         gp_y_check_map(&d, root, "a rule file", keys) == 0) {
         yaml_node_t *n;
@@ -853,7 +852,8 @@ static void name_add(gp_ruleset *rs, gp_vocab_kind kind, unsigned idx, const cha
 {
     gp_vocab *v = &rs->vocab[kind];
     gp_buf key = GP_BUF_INIT;
-    if (scoped_key(rs, scope, spelling, &key) != GP_OK || key.len == (scope ? strlen(scope) + 1 : 0)) {
+    if (scoped_key(rs, scope, spelling, &key) != GP_OK ||
+        key.len == (scope ? strlen(scope) + 1 : 0)) {
         if (at && key.len == (scope ? strlen(scope) + 1 : 0))
             rule_error(rs, at, "rules.type", "%s name '%s' has no letters or digits",
                        gp_vocab_name(kind), spelling);
@@ -888,9 +888,8 @@ static void name_add(gp_ruleset *rs, gp_vocab_kind kind, unsigned idx, const cha
             rule_error(rs, at, "rules.duplicate", "duplicate %s '%s' (first at %s)",
                        gp_vocab_name(kind), spelling, where);
         else
-            rule_error(rs, at, "rules.conflict",
-                       "%s name '%s' of '%s' is also a name of '%s' (%s)", gp_vocab_name(kind),
-                       spelling, v->entries[idx].name, other->name, where);
+            rule_error(rs, at, "rules.conflict", "%s name '%s' of '%s' is also a name of '%s' (%s)",
+                       gp_vocab_name(kind), spelling, v->entries[idx].name, other->name, where);
         goto done;
     }
     gp_name *nm = gp_arena_alloc(rs->arena, sizeof *nm);
@@ -1001,7 +1000,8 @@ static void add_translations(gp_ruleset *rs)
             if (U_FAILURE(st) || m >= (int32_t)sizeof utf8)
                 continue;
             utf8[m] = '\0';
-            name_add(rs, GP_VOCAB_COUNTRY, (unsigned)i, NULL, utf8, 0, 0, GP_NAME_TRANSLATION, NULL);
+            name_add(rs, GP_VOCAB_COUNTRY, (unsigned)i, NULL, utf8, 0, 0, GP_NAME_TRANSLATION,
+                     NULL);
         }
     }
 }
@@ -1261,8 +1261,8 @@ static int period_contains(const gp_name *n, int year)
     return (!n->from || year >= n->from) && (!n->until || year <= n->until);
 }
 
-int gp_ruleset_resolve(gp_ruleset *rs, gp_vocab_kind kind, const char *value, size_t len,
-                       int year, const char *country_code, gp_resolution *res)
+int gp_ruleset_resolve(gp_ruleset *rs, gp_vocab_kind kind, const char *value, size_t len, int year,
+                       const char *country_code, gp_resolution *res)
 {
     memset(res, 0, sizeof *res);
     if ((unsigned)kind >= GP_VOCAB_COUNT || !value)

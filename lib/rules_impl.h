@@ -18,10 +18,10 @@
 
 enum gp_name_kind {
     GP_NAME_CANONICAL,
-    GP_NAME_ALIAS,       /* written in the rules */
-    GP_NAME_ACRONYM,     /* institutions */
-    GP_NAME_STANDARD,    /* iso-codes' official and common names */
-    GP_NAME_TRANSLATION  /* ICU's display names in other languages */
+    GP_NAME_ALIAS,      /* written in the rules */
+    GP_NAME_ACRONYM,    /* institutions */
+    GP_NAME_STANDARD,   /* iso-codes' official and common names */
+    GP_NAME_TRANSLATION /* ICU's display names in other languages */
 };
 
 typedef struct gp_name {
@@ -65,8 +65,12 @@ typedef struct gp_labels {
     size_t len, cap;
 } gp_labels;
 
-enum { GP_LISTING_IMPLEMENTATION_YEAR, GP_LISTING_AWARD_YEAR, GP_LISTING_TOPICS,
-       GP_LISTING_LABELS };
+enum {
+    GP_LISTING_IMPLEMENTATION_YEAR,
+    GP_LISTING_AWARD_YEAR,
+    GP_LISTING_TOPICS,
+    GP_LISTING_LABELS
+};
 
 typedef struct gp_listing_rules {
     gp_labels labels[GP_LISTING_LABELS];
@@ -80,8 +84,7 @@ typedef struct gp_booklet_section {
     const char *award;
 } gp_booklet_section;
 
-enum { GP_BOOKLET_PRIORITY_AREAS, GP_BOOKLET_SUMMARY, GP_BOOKLET_JURY_COMMENT,
-       GP_BOOKLET_LABELS };
+enum { GP_BOOKLET_PRIORITY_AREAS, GP_BOOKLET_SUMMARY, GP_BOOKLET_JURY_COMMENT, GP_BOOKLET_LABELS };
 
 typedef struct gp_booklet_rules {
     gp_regex **headings; /* named groups: region, year */

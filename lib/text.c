@@ -147,8 +147,8 @@ static int append_utf8(gp_buf *out, const UChar *u, int32_t n)
     if (gp_buf_reserve(out, (size_t)need) != 0)
         return GP_ENOMEM;
     st = U_ZERO_ERROR;
-    u_strToUTF8WithSub(out->data + out->len, (int32_t)(out->cap - out->len), &need, u, n,
-                       0xFFFD, NULL, &st);
+    u_strToUTF8WithSub(out->data + out->len, (int32_t)(out->cap - out->len), &need, u, n, 0xFFFD,
+                       NULL, &st);
     if (U_FAILURE(st))
         return GP_EINTERNAL;
     out->len += (size_t)need;

@@ -39,8 +39,8 @@ int gp_ydoc_load(gp_ydoc *d, const char *path, const char *display, gp_diag_sink
         const yaml_mark_t *m = parser.problem ? &parser.problem_mark : &parser.context_mark;
         gp_diag_report(sink, GP_SEV_ERROR, "rules.syntax", d->file, (long)m->line + 1,
                        (long)m->column + 1, "malformed YAML: %s%s%s",
-                       parser.problem ? parser.problem : "syntax error",
-                       parser.context ? " " : "", parser.context ? parser.context : "");
+                       parser.problem ? parser.problem : "syntax error", parser.context ? " " : "",
+                       parser.context ? parser.context : "");
         d->errors++;
         rc = parser.error == YAML_MEMORY_ERROR ? GP_ENOMEM : GP_EPARSE;
     } else {
@@ -162,8 +162,7 @@ static const char *node_kind(const yaml_node_t *node)
     }
 }
 
-int gp_y_check_map(gp_ydoc *d, const yaml_node_t *map, const char *what,
-                   const char *const *allowed)
+int gp_y_check_map(gp_ydoc *d, const yaml_node_t *map, const char *what, const char *const *allowed)
 {
     if (!gp_y_is_map(map)) {
         gp_y_error(d, map, "rules.type", "%s must be a mapping, not %s", what,
@@ -193,8 +192,9 @@ int gp_y_check_map(gp_ydoc *d, const yaml_node_t *map, const char *what,
         for (size_t j = 0; j < i; j++) {
             const char *other = gp_y_scalar(gp_y_map_key(d, map, j));
             if (other && strcmp(other, name) == 0) {
-                gp_y_error(d, k, "rules.duplicate", "key '%s' appears twice in %s (first at line %ld)",
-                           name, what, gp_y_line(gp_y_map_key(d, map, j)));
+                gp_y_error(d, k, "rules.duplicate",
+                           "key '%s' appears twice in %s (first at line %ld)", name, what,
+                           gp_y_line(gp_y_map_key(d, map, j)));
                 break;
             }
         }

@@ -62,8 +62,7 @@ yaml_node_t *gp_y_map_value(gp_ydoc *d, const yaml_node_t *map, size_t i);
 /* A scalar string; reports "'what' must be text" otherwise. NULL when bad. */
 const char *gp_y_string(gp_ydoc *d, const yaml_node_t *node, const char *what);
 /* An integer scalar within [min, max]; reports otherwise. Returns 0 on success. */
-int gp_y_int(gp_ydoc *d, const yaml_node_t *node, const char *what, long min, long max,
-             long *out);
+int gp_y_int(gp_ydoc *d, const yaml_node_t *node, const char *what, long min, long max, long *out);
 /* A boolean scalar (true/false/yes/no). Returns 0 on success. */
 int gp_y_bool(gp_ydoc *d, const yaml_node_t *node, const char *what, int *out);
 

@@ -102,8 +102,8 @@ const gp_diag *th_diags_find(const th_diags *d, const char *rule_id)
     return NULL;
 }
 
-static int extract(const char *rel, const char *data, size_t len, gp_format format,
-                   th_records *out, th_diags *diags)
+static int extract(const char *rel, const char *data, size_t len, gp_format format, th_records *out,
+                   th_diags *diags)
 {
     gp_extract_options opts = {format, NULL};
     gp_extractor *ex;

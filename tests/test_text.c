@@ -44,9 +44,11 @@ static void test_text__nfc_composes(void **state)
     gp_text *t;
     assert_int_equal(gp_text_new(&t), GP_OK);
     gp_buf b = GP_BUF_INIT;
-    const char *decomposed = "Une\xCC\x81" "dic";
+    const char *decomposed = "Une\xCC\x81"
+                             "dic";
     assert_int_equal(gp_text_nfc(t, decomposed, strlen(decomposed), &b), GP_OK);
-    assert_string_equal(b.data, "Un\xC3\xA9" "dic");
+    assert_string_equal(b.data, "Un\xC3\xA9"
+                                "dic");
     gp_buf_reset(&b);
     assert_int_equal(gp_text_nfc(t, "plain", 5, &b), GP_OK);
     assert_string_equal(b.data, "plain");
@@ -74,7 +76,9 @@ static void test_text__fold_replaces_mapped_characters(void **state)
     assert_int_equal(gp_foldmap_add(m, 0xAD, "", 0), GP_OK);
     assert_int_equal(gp_foldmap_add(m, 0x1F600, "?", 1), GP_OK);
     gp_buf b = GP_BUF_INIT;
-    const char *s = "Old\xE2\x80\x91" "age impro\xC2\xAD" "vement \xF0\x9F\x98\x80";
+    const char *s = "Old\xE2\x80\x91"
+                    "age impro\xC2\xAD"
+                    "vement \xF0\x9F\x98\x80";
     assert_int_equal(gp_fold_apply(m, s, strlen(s), &b), 3);
     assert_string_equal(b.data, "Old-age improvement ?");
     gp_buf_free(&b);

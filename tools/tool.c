@@ -54,9 +54,10 @@ void gp_tool_help(const gp_tool *t, FILE *out)
                  "      --version               show the version and exit\n");
     if (t->details)
         fprintf(out, "\n%s\n", t->details);
-    fprintf(out, "\nExit status: 0 clean; 1 findings at error level; 2 usage, unreadable input "
-                 "or rule-file error;\n3 internal error or out of memory.\n"
-                 "The bundled rules: %s\n",
+    fprintf(out,
+            "\nExit status: 0 clean; 1 findings at error level; 2 usage, unreadable input "
+            "or rule-file error;\n3 internal error or out of memory.\n"
+            "The bundled rules: %s\n",
             gp_rules_default_path());
 }
 
@@ -78,7 +79,8 @@ int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn f
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const gp_opt *o = &t->opts[i];
-        longs[k++] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL, o->id};
+        longs[k++] =
+            (struct option){o->name, o->arg ? required_argument : no_argument, NULL, o->id};
         if (o->short_name && strlen(shorts) + 3 < sizeof shorts) {
             size_t l = strlen(shorts);
             shorts[l] = o->short_name;

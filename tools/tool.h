@@ -13,10 +13,10 @@
 enum { GP_OPT_HELP = 1000, GP_OPT_VERSION, GP_OPT_RULES };
 
 typedef struct gp_opt {
-    const char *name;     /* long name, without "--" */
-    char short_name;      /* 0 when none */
-    const char *arg;      /* argument placeholder; NULL for a flag */
-    int id;               /* what the parse callback receives */
+    const char *name; /* long name, without "--" */
+    char short_name;  /* 0 when none */
+    const char *arg;  /* argument placeholder; NULL for a flag */
+    int id;           /* what the parse callback receives */
     const char *help;
 } gp_opt;
 

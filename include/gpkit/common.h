@@ -39,12 +39,7 @@ const char *gp_strerror(int code);
  * 0 clean, 1 findings at or above the failing level, 2 usage, input or rule-file
  * error, 3 internal error or out of memory.
  */
-enum gp_exit {
-    GP_EXIT_CLEAN = 0,
-    GP_EXIT_FINDINGS = 1,
-    GP_EXIT_USAGE = 2,
-    GP_EXIT_INTERNAL = 3
-};
+enum gp_exit { GP_EXIT_CLEAN = 0, GP_EXIT_FINDINGS = 1, GP_EXIT_USAGE = 2, GP_EXIT_INTERNAL = 3 };
 
 /* The exit status that a tool should use for a library result code. */
 int gp_exit_status(int code);

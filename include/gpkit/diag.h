@@ -53,7 +53,10 @@ typedef struct gp_diag {
 } gp_diag;
 
 /* A diagnostic with every place unknown; fill in what you know. */
-#define GP_DIAG_INIT {GP_SEV_ERROR, NULL, NULL, NULL, 0, 0, -1, NULL, NULL, NULL, NULL}
+#define GP_DIAG_INIT                                                                               \
+    {                                                                                              \
+        GP_SEV_ERROR, NULL, NULL, NULL, 0, 0, -1, NULL, NULL, NULL, NULL                           \
+    }
 
 /* Return 0 to go on; anything else is passed back by gp_diag_emit. */
 typedef int (*gp_diag_fn)(void *ctx, const gp_diag *d);

@@ -33,10 +33,10 @@ extern "C" {
 typedef struct gp_input gp_input;
 
 typedef struct gp_line {
-    const char *text;   /* UTF-8, NUL-terminated, without the line end */
-    size_t len;         /* bytes */
-    long number;        /* from 1 */
-    long long offset;   /* byte offset of the line in the file as read */
+    const char *text; /* UTF-8, NUL-terminated, without the line end */
+    size_t len;       /* bytes */
+    long number;      /* from 1 */
+    long long offset; /* byte offset of the line in the file as read */
 } gp_line;
 
 /*

@@ -29,10 +29,13 @@ typedef struct gp_buf {
     int oom; /* set once an allocation failed; appends are then ignored */
 } gp_buf;
 
-#define GP_BUF_INIT {0, 0, 0, 0}
+#define GP_BUF_INIT                                                                                \
+    {                                                                                              \
+        0, 0, 0, 0                                                                                 \
+    }
 
 void gp_buf_free(gp_buf *b);
-void gp_buf_reset(gp_buf *b);               /* len = 0, keeps the memory */
+void gp_buf_reset(gp_buf *b);                /* len = 0, keeps the memory */
 int gp_buf_reserve(gp_buf *b, size_t extra); /* room for `extra` more bytes */
 void gp_buf_put(gp_buf *b, const void *data, size_t len);
 void gp_buf_puts(gp_buf *b, const char *s);

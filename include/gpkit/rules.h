@@ -87,8 +87,8 @@ typedef struct gp_resolution {
  * different times; `country_code` scopes institutions (NULL: only names unique in the
  * whole rule set). Returns GP_OK with res->match == GP_MATCH_NONE for unknown values.
  */
-int gp_ruleset_resolve(gp_ruleset *rs, gp_vocab_kind kind, const char *value, size_t len,
-                       int year, const char *country_code, gp_resolution *res);
+int gp_ruleset_resolve(gp_ruleset *rs, gp_vocab_kind kind, const char *value, size_t len, int year,
+                       const char *country_code, gp_resolution *res);
 
 /* Number of canonical entries in a vocabulary, and the canonical name of entry i. */
 size_t gp_ruleset_vocab_len(const gp_ruleset *rs, gp_vocab_kind kind);
