@@ -1,0 +1,166 @@
+/*
+ * tests/test_extract_listing.c - the listing reader on the seeds and on the
+ * irregularities real dumps show.
+ */
+#include <string.h>
+
+#include "helpers.h"
+
+static size_t count_records(const char *rel)
+{
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(th_extract(rel, GP_FORMAT_AUTO, &r, &d), GP_OK);
+    assert_int_equal(th_diags_count(&d, NULL), 0);
+    size_t n = r.len;
+    for (size_t i = 0; i < r.len; i++)
+        assert_string_equal(r.items[i].sources[0].format, "listing");
+    th_records_free(&r);
+    th_diags_free(&d);
+    return n;
+}
+
+static void test_extract_listing__seeds_give_every_record(void **state)
+{
+    assert_int_equal(count_records("fixtures/seeds/listing-europe-award-2024.txt"), 87);
+    assert_int_equal(count_records("fixtures/seeds/listing-implemented-2015.txt"), 42);
+    assert_int_equal(count_records("fixtures/seeds/listing-azerbaijan-israel.txt"), 33);
+    assert_int_equal(count_records("fixtures/seeds/listing-korea-split-header.txt"), 39);
+}
+
+static void test_extract_listing__split_header_and_missing_topic_block(void **state)
+{
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(
+        th_extract("fixtures/seeds/listing-korea-split-header.txt", GP_FORMAT_AUTO, &r, &d), GP_OK);
+    const gp_record *first = &r.items[0];
+    assert_string_equal(first->institution, "National Pension Service");
+    assert_string_equal(first->country, "Korea, Republic of");
+    assert_string_equal(first->region, "Asia and Pacific");
+    assert_int_equal(first->implementation_year.value, 2020);
+    assert_int_equal(first->award_year.value, 2021);
+    assert_int_equal(first->sources[0].line, 15);
+    long col;
+    assert_int_equal(gp_record_field_line(first, "/country", &col), 21);
+    assert_int_equal(col, 1);
+    /* The last record has no Topic block and ends the file. */
+    const gp_record *last = &r.items[r.len - 1];
+    assert_int_equal(last->topics.len, 0);
+    assert_non_null(strstr(last->description, "promote the national pension scheme:"));
+    assert_string_equal(r.items[1].institution, "Korea Workers' Compensation & Welfare Service");
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
+static void test_extract_listing__paragraphs_are_kept(void **state)
+{
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(
+        th_extract("fixtures/listing/line-break-in-paragraph.txt", GP_FORMAT_AUTO, &r, &d), GP_OK);
+    assert_int_equal(r.len, 1);
+    assert_string_equal(r.items[0].description,
+                        "Implementation of a 360º Vision in direct social security, which allows a "
+                        "single view of all relationship interactions.\n\nThis new relationship "
+                        "model streamlines the channels.");
+    assert_int_equal(r.items[0].topics.len, 2);
+    assert_string_equal(r.items[0].topics.items[0], "Coordination");
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
+static void test_extract_listing__labels_come_from_the_rules(void **state)
+{
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(th_extract("fixtures/listing/spanish-labels.txt", GP_FORMAT_AUTO, &r, &d),
+                     GP_OK);
+    assert_int_equal(th_diags_count(&d, NULL), 0);
+    assert_int_equal(r.len, 2);
+    assert_int_equal(r.items[0].implementation_year.value, 2019);
+    assert_int_equal(r.items[0].award_year.value, 2021);
+    assert_string_equal(r.items[0].country, "Francia");
+    assert_string_equal(r.items[0].region, "Europa");
+    assert_string_equal(r.items[1].topics.items[0], "Salud");
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
+static void test_extract_listing__header_without_blank_line(void **state)
+{
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(
+        th_extract("fixtures/listing/no-blank-after-header.txt", GP_FORMAT_AUTO, &r, &d), GP_OK);
+    assert_int_equal(r.len, 2);
+    assert_string_equal(r.items[0].region, "Europe");
+    assert_string_equal(r.items[0].description,
+                        "The needs of end users are at long last being prioritized in digital "
+                        "projects.");
+    assert_string_equal(r.items[1].institution, "Swedish Pensions Agency");
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
+static void test_extract_listing__commas_inside_values(void **state)
+{
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(th_extract("fixtures/listing/values-with-commas.txt", GP_FORMAT_AUTO, &r, &d),
+                     GP_OK);
+    assert_int_equal(r.len, 1);
+    assert_string_equal(r.items[0].country, "Iran, Islamic Republic of");
+    assert_string_equal(r.items[0].region, "Asia and Pacific");
+    /* a topic listed twice is kept as the source gives it; gp-norm removes the repeat */
+    assert_int_equal(r.items[0].topics.len, 3);
+    assert_string_equal(r.items[0].topics.items[0], "Error, evasion and fraud");
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
+static void test_extract_listing__old_pipe_header_is_reported_not_dropped(void **state)
+{
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(th_extract("fixtures/listing/header-with-pipe.txt", GP_FORMAT_AUTO, &r, &d),
+                     GP_OK);
+    assert_int_equal(r.len, 1);
+    assert_string_equal(r.items[0].institution, "Social Security Institution");
+    assert_string_equal(r.items[0].country, "Turkey");
+    assert_null(r.items[0].region);
+    const gp_diag *g = th_diags_find(&d, "listing.header-incomplete");
+    assert_non_null(g);
+    assert_int_equal(g->line, 1);
+    assert_string_equal(g->message, "record has no region");
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_extract_listing__seeds_give_every_record),
+        cmocka_unit_test(test_extract_listing__split_header_and_missing_topic_block),
+        cmocka_unit_test(test_extract_listing__paragraphs_are_kept),
+        cmocka_unit_test(test_extract_listing__labels_come_from_the_rules),
+        cmocka_unit_test(test_extract_listing__header_without_blank_line),
+        cmocka_unit_test(test_extract_listing__commas_inside_values),
+        cmocka_unit_test(test_extract_listing__old_pipe_header_is_reported_not_dropped),
+    };
+    return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
+}
