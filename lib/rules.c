@@ -248,8 +248,13 @@ static int read_name(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *n, const char *wha
         out->spelling = rs_strdup(rs, gp_y_scalar(n));
     } else if (gp_y_is_map(n)) {
         static const char *const keys[] = {"name", "from", "until", "note", NULL};
+        yaml_node_t *name = gp_y_get(d, n, "name");
+        if (!name) {
+            gp_y_error(d, n, "rules.type", "%s must be text or a mapping with 'name'", what);
+            return -1;
+        }
         gp_y_check_map(d, n, what, keys);
-        const char *s = gp_y_string(d, gp_y_get(d, n, "name"), "the 'name' of an alias");
+        const char *s = gp_y_string(d, name, "the 'name' of an alias");
         long v;
         if (s)
             out->spelling = rs_strdup(rs, s);
@@ -845,7 +850,7 @@ static int scoped_key(gp_ruleset *rs, const char *scope, const char *spelling, g
 /*
  * Adds a spelling for entry `idx`. Conflicts with another entry whose time of validity
  * overlaps are errors for names written in the rules; generated names (iso-codes, ICU)
- * simply give way.
+ * give way to written ones.
  */
 static void name_add(gp_ruleset *rs, gp_vocab_kind kind, unsigned idx, const char *scope,
                      const char *spelling, int from, int until, int nkind, const place *at)
@@ -866,6 +871,24 @@ static void name_add(gp_ruleset *rs, gp_vocab_kind kind, unsigned idx, const cha
         return;
     }
     gp_name **link = (gp_name **)slot;
+    /*
+     * A name the rules write down says all there is to say about that spelling: it
+     * replaces what iso-codes or ICU gave (a time of validity would otherwise be undone by
+     * an open-ended translation), and generated names never join an explicit one.
+     */
+    if (is_generated(nkind)) {
+        for (gp_name *o = *link; o; o = o->next)
+            if (!is_generated(o->kind))
+                goto done;
+    } else {
+        for (gp_name **pp = link; *pp;) {
+            gp_name *o = *pp;
+            if (is_generated(o->kind) && (o->entry == idx || o->kind == GP_NAME_TRANSLATION))
+                *pp = o->next;
+            else
+                pp = &o->next;
+        }
+    }
     for (gp_name *o = *link; o; o = o->next) {
         if (o->entry == idx) {
             if (o->kind == nkind && o->from == from && o->until == until)
@@ -876,8 +899,6 @@ static void name_add(gp_ruleset *rs, gp_vocab_kind kind, unsigned idx, const cha
             continue;
         if (is_generated(nkind))
             goto done;
-        if (is_generated(o->kind) && o->kind == GP_NAME_TRANSLATION)
-            continue; /* explicit names win over translations; resolved at lookup */
         char where[PATH_MAX + 32];
         const gp_entry *other = &v->entries[o->entry];
         if (o->file)
@@ -905,17 +926,11 @@ static void name_add(gp_ruleset *rs, gp_vocab_kind kind, unsigned idx, const cha
         nm->line = at->line;
         nm->column = at->column;
     }
-    /* Explicit names go in front of translations so that lookups prefer them. */
-    if (!is_generated(nkind)) {
-        nm->next = *link;
-        *link = nm;
-    } else {
-        gp_name **tail = link;
-        while (*tail)
-            tail = &(*tail)->next;
-        nm->next = NULL;
-        *tail = nm;
-    }
+    gp_name **tail = link;
+    while (*tail)
+        tail = &(*tail)->next;
+    nm->next = NULL;
+    *tail = nm;
     if (kind == GP_VOCAB_INSTITUTION && scope && nkind != GP_NAME_ACRONYM) {
         /* Also file the bare name, for records whose country is unknown. */
         size_t skip = strlen(scope) + 1;
@@ -1197,11 +1212,13 @@ int gp_ruleset_load(gp_ruleset **out, const char *path, gp_diag_sink *diags)
     if (!path)
         path = gp_rules_default_path();
     gp_buf entry = GP_BUF_INIT;
-    gp_buf_puts(&entry, path);
+    size_t plen = strlen(path);
+    while (plen > 1 && path[plen - 1] == '/')
+        plen--;
+    gp_buf_put(&entry, path, plen);
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        gp_buf_reset(&entry);
-        gp_buf_printf(&entry, "%s/%s", path, GP_ENTRY_FILE);
+        gp_buf_printf(&entry, "/%s", GP_ENTRY_FILE);
     }
     rs->path = gp__strdup(gp_buf_str(&entry));
     gp_buf_free(&entry);
@@ -1290,9 +1307,12 @@ int gp_ruleset_resolve(gp_ruleset *rs, gp_vocab_kind kind, const char *value, si
     if (kind == GP_VOCAB_INSTITUTION && !country_code) {
         chain = gp_map_get(v->global, key.data, key.len);
         /* Without a country, a name is only good when every candidate is one body. */
-        for (gp_name *n = chain; n; n = n->next)
-            if (n->entry != chain->entry)
+        for (gp_name *n = chain; n; n = n->next) {
+            if (n->entry != chain->entry) {
                 chain = NULL;
+                break;
+            }
+        }
     } else {
         chain = gp_map_get(v->names, key.data, key.len);
     }
