@@ -10,6 +10,7 @@
 #include "gpkit/extract.h"
 #include "gpkit/input.h"
 #include "gpkit/mem.h"
+#include "gpkit/norm.h"
 #include "gpkit/record.h"
 #include "gpkit/rules.h"
 #include "gpkit/text.h"

@@ -14,6 +14,7 @@ static const gp_check_info checks[] = {
     {"booklet.no-heading", GP_SEV_WARNING,
      "a booklet has no results heading giving region and year"},
     {"booklet.unexpected-text", GP_SEV_WARNING, "booklet text outside any entry was skipped"},
+    {"country.unknown", GP_SEV_WARNING, "a country no rule knows"},
     {"input.binary", GP_SEV_ERROR, "the input is a binary file"},
     {"input.empty", GP_SEV_WARNING, "the input holds no text"},
     {"input.invalid-utf8", GP_SEV_ERROR, "bytes that are not UTF-8 were replaced by U+FFFD"},
@@ -24,6 +25,7 @@ static const gp_check_info checks[] = {
     {"input.nul", GP_SEV_ERROR, "a NUL byte in text was replaced by U+FFFD"},
     {"input.unknown-format", GP_SEV_ERROR, "the format of the input could not be recognised"},
     {"input.unreadable", GP_SEV_ERROR, "the input cannot be opened or read"},
+    {"institution.unknown", GP_SEV_WARNING, "an institution no rule knows in its country"},
     {"jsonl.malformed", GP_SEV_ERROR, "a JSON Lines line is not a valid record"},
     {"jsonl.unknown-key", GP_SEV_WARNING, "a JSON record has keys that are not record fields"},
     {"listing.header-incomplete", GP_SEV_ERROR,
@@ -32,8 +34,11 @@ static const gp_check_info checks[] = {
     {"listing.unexpected-text", GP_SEV_WARNING, "listing text outside any record was skipped"},
     {"markup.malformed", GP_SEV_WARNING, "the HTML or XML input has markup errors"},
     {"markup.unreadable", GP_SEV_ERROR, "the HTML or XML input cannot be parsed"},
+    {"priority-area.unknown", GP_SEV_WARNING, "a priority area no rule knows"},
     {"profile.field-empty", GP_SEV_INFO, "a profile field selected nothing in a record"},
     {"record.year-invalid", GP_SEV_ERROR, "a year is not a four-digit number"},
+    {"region.unknown", GP_SEV_WARNING, "a region no rule knows"},
+    {"topic.unknown", GP_SEV_WARNING, "a topic no rule knows"},
 };
 
 const gp_check_info *gp_checks_find(const char *id)

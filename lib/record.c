@@ -68,7 +68,7 @@ void gp_record_init(gp_record *rec, gp_arena *arena)
     rec->arena = arena;
 }
 
-static const char **string_slot(gp_record *rec, gp_field f)
+const char **gp_record_slot(gp_record *rec, gp_field f)
 {
     switch (f) {
     case GP_F_AWARD:
@@ -96,7 +96,7 @@ static const char **string_slot(gp_record *rec, gp_field f)
 
 int gp_record_set(gp_record *rec, gp_field f, const char *value, size_t len)
 {
-    const char **slot = string_slot(rec, f);
+    const char **slot = gp_record_slot(rec, f);
     if (!slot)
         return GP_EINVAL;
     if (!value) {
@@ -112,7 +112,7 @@ int gp_record_set(gp_record *rec, gp_field f, const char *value, size_t len)
 
 const char *gp_record_get(const gp_record *rec, gp_field f)
 {
-    const char **slot = string_slot((gp_record *)rec, f);
+    const char **slot = gp_record_slot((gp_record *)rec, f);
     return slot ? *slot : NULL;
 }
 
@@ -956,7 +956,7 @@ static int read_record(jcur *c, gp_record *rec, gp_buf *unknown)
         else if (gp_field_is_year((gp_field)f))
             rc = read_year_field(c, gp_record_year(rec, (gp_field)f), field_names[f]);
         else
-            rc = read_string_field(c, string_slot(rec, (gp_field)f), field_names[f]);
+            rc = read_string_field(c, gp_record_slot(rec, (gp_field)f), field_names[f]);
         if (rc)
             return rc;
         jws(c);

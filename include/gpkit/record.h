@@ -107,6 +107,11 @@ void gp_record_init(gp_record *rec, gp_arena *arena);
 
 /* Copies `len` bytes of `value` into the field (a string field; NULL clears it). */
 int gp_record_set(gp_record *rec, gp_field f, const char *value, size_t len);
+/*
+ * The pointer slot of a string field, NULL for other fields. For code that replaces a
+ * value by a string that already lives in the record's arena or longer.
+ */
+const char **gp_record_slot(gp_record *rec, gp_field f);
 /* The string field's value or NULL (not for lists, years or sources). */
 const char *gp_record_get(const gp_record *rec, gp_field f);
 /* The list field (topics or priority areas). */

@@ -1,0 +1,65 @@
+/*
+ * gpkit/norm.h - raw records to canonical records.
+ *
+ * Normalising a record, field by field:
+ *  - text: characters folded by the rules' typography table, Unicode NFC, white space
+ *    collapsed (paragraphs of description and jury_comment kept, separated by "\n\n");
+ *    a field left empty becomes null;
+ *  - years: a year that is not a number becomes null (reported);
+ *  - country, region, institution, topics, priority areas: resolved through the rules to
+ *    their canonical value; country_code from the country; a missing region from the
+ *    country's region; topics and priority areas de-duplicated and sorted in the rules'
+ *    order, values no rule knows kept as written, after the known ones, in input order;
+ *  - sources: kept (file, line, format), field positions dropped;
+ *  - id: computed as docs/ids.md describes (gp_norm_id).
+ * A value no rule knows is kept and reported ("topic.unknown", warning) at the place the
+ * record came from. Normalising a canonical record again changes nothing.
+ *
+ * A gp_normalizer caches lookups; it is not thread-safe (one per thread, each with its
+ * own rule set). Ownership: the record is changed in place; new strings go into its
+ * arena. The normaliser borrows the rule set and the sink.
+ */
+#ifndef GPKIT_NORM_H
+#define GPKIT_NORM_H
+
+#include "gpkit/diag.h"
+#include "gpkit/record.h"
+#include "gpkit/rules.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gp_normalizer gp_normalizer;
+
+typedef struct gp_norm_stats {
+    size_t records;                   /* records normalised */
+    size_t text_changed[GP_F_COUNT];  /* values whose text changed (typography, NFC, spaces) */
+    size_t canonicalised[GP_F_COUNT]; /* values replaced by their canonical spelling */
+    size_t unknown[GP_F_COUNT];       /* values no rule knows */
+    size_t filled[GP_F_COUNT];        /* values derived from another field */
+    size_t dropped[GP_F_COUNT];       /* repeated list items, invalid years */
+} gp_norm_stats;
+
+int gp_normalizer_new(gp_normalizer **out, gp_ruleset *rules, gp_diag_sink *diags);
+void gp_normalizer_free(gp_normalizer *n);
+
+/* Normalises `rec` in place (see above). Returns GP_OK or GP_ENOMEM. */
+int gp_norm_record(gp_normalizer *n, gp_record *rec);
+
+/* Counts so far. */
+const gp_norm_stats *gp_normalizer_stats(const gp_normalizer *n);
+
+/* Number of words of the description's matching key that go into the id. */
+#define GP_ID_OPENING_WORDS 24
+
+/*
+ * The stable id of a canonical record, "gp-" and 16 hex digits, written to `out`
+ * (at least 20 bytes). See docs/ids.md.
+ */
+int gp_norm_id(gp_normalizer *n, const gp_record *rec, char *out, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

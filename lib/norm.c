@@ -1,0 +1,437 @@
+/*
+ * lib/norm.c - canonical records: text clean-up, vocabulary resolution, stable ids.
+ *
+ * Text passes through three scratch buffers: typography folding, NFC, white space.
+ * When nothing changed the record keeps its string, so canonical input costs no
+ * allocation. Vocabulary lookups are cached per (value, country, year): a dataset
+ * repeats the same few hundred names, and a matching key may need ICU's transliterator,
+ * which is slow. The caches are dropped when they grow past CACHE_MAX entries, which
+ * keeps memory flat on any input.
+ */
+#include "gpkit/norm.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "gpkit/text.h"
+#include "internal.h"
+
+enum { CACHE_MAX = 1 << 18, UNKNOWN_ORDER = 1 << 30 };
+
+struct gp_normalizer {
+    gp_ruleset *rules;
+    gp_diag_sink *diags;
+    gp_text *text;
+    gp_buf fold, nfc, space, key, ckey;
+    gp_map *cache;
+    gp_arena *cache_arena;
+    gp_norm_stats stats;
+};
+
+typedef struct cached {
+    gp_resolution res;
+} cached;
+
+int gp_normalizer_new(gp_normalizer **out, gp_ruleset *rules, gp_diag_sink *diags)
+{
+    *out = NULL;
+    gp_normalizer *n = calloc(1, sizeof *n);
+    if (!n)
+        return GP_ENOMEM;
+    n->rules = rules;
+    n->diags = diags;
+    int rc = gp_text_new(&n->text);
+    if (!rc)
+        rc = gp_map_new(&n->cache);
+    if (!rc)
+        rc = gp_arena_new(&n->cache_arena) ? GP_ENOMEM : GP_OK;
+    if (rc) {
+        gp_normalizer_free(n);
+        return rc;
+    }
+    *out = n;
+    return GP_OK;
+}
+
+void gp_normalizer_free(gp_normalizer *n)
+{
+    if (!n)
+        return;
+    gp_text_free(n->text);
+    gp_buf_free(&n->fold);
+    gp_buf_free(&n->nfc);
+    gp_buf_free(&n->space);
+    gp_buf_free(&n->key);
+    gp_buf_free(&n->ckey);
+    gp_map_free(n->cache);
+    gp_arena_free(n->cache_arena);
+    free(n);
+}
+
+const gp_norm_stats *gp_normalizer_stats(const gp_normalizer *n)
+{
+    return &n->stats;
+}
+
+/* Cleaned text of `s` in n->space; returns its length (0: nothing left) or a GP_E code. */
+static long clean_text(gp_normalizer *n, const char *s, int paragraphs)
+{
+    size_t len = strlen(s);
+    gp_buf_reset(&n->fold);
+    gp_buf_reset(&n->nfc);
+    gp_buf_reset(&n->space);
+    gp_fold_apply(gp_ruleset_typography(n->rules), s, len, &n->fold);
+    int rc = gp_text_nfc(n->text, gp_buf_str(&n->fold), n->fold.len, &n->nfc);
+    if (!rc)
+        rc = gp_text_collapse_space(gp_buf_str(&n->nfc), n->nfc.len, paragraphs, &n->space);
+    if (!rc && (n->fold.oom || n->nfc.oom || n->space.oom))
+        rc = GP_ENOMEM;
+    return rc ? rc : (long)n->space.len;
+}
+
+/* Replaces *slot by its cleaned text (NULL when empty); counts a change. */
+static int norm_string(gp_normalizer *n, gp_record *rec, const char **slot, gp_field f,
+                       int paragraphs)
+{
+    if (!*slot)
+        return GP_OK;
+    long len = clean_text(n, *slot, paragraphs);
+    if (len < 0)
+        return (int)len;
+    if (len == 0) {
+        *slot = NULL;
+        n->stats.text_changed[f]++;
+        return GP_OK;
+    }
+    if ((size_t)len == strlen(*slot) && memcmp(*slot, n->space.data, (size_t)len) == 0)
+        return GP_OK;
+    const char *copy = gp_arena_strndup(rec->arena, n->space.data, (size_t)len);
+    if (!copy)
+        return GP_ENOMEM;
+    *slot = copy;
+    n->stats.text_changed[f]++;
+    return GP_OK;
+}
+
+static const gp_resolution *resolve(gp_normalizer *n, gp_vocab_kind kind, const char *value,
+                                    int year, const char *cc)
+{
+    gp_buf *k = &n->ckey;
+    gp_buf_reset(k);
+    gp_buf_putc(k, (char)('0' + kind));
+    gp_buf_puts(k, value);
+    gp_buf_putc(k, '\x1f');
+    if (cc)
+        gp_buf_puts(k, cc);
+    gp_buf_printf(k, "\x1f%d", year);
+    if (gp_buf_error(k))
+        return NULL;
+    cached *c = gp_map_get(n->cache, k->data, k->len);
+    if (c)
+        return &c->res;
+    if (gp_map_len(n->cache) >= CACHE_MAX) {
+        gp_map_free(n->cache);
+        n->cache = NULL;
+        gp_arena_reset(n->cache_arena);
+        if (gp_map_new(&n->cache) != GP_OK)
+            return NULL;
+    }
+    c = gp_arena_alloc(n->cache_arena, sizeof *c);
+    if (!c)
+        return NULL;
+    if (gp_ruleset_resolve(n->rules, kind, value, strlen(value), year, cc, &c->res) != GP_OK)
+        return NULL;
+    if (gp_map_put(n->cache, k->data, k->len, c) != GP_OK)
+        return NULL;
+    return &c->res;
+}
+
+static const char *rule_for(gp_vocab_kind kind)
+{
+    static const char *const ids[GP_VOCAB_COUNT] = {"country.unknown", "region.unknown",
+                                                    "topic.unknown", "priority-area.unknown",
+                                                    "institution.unknown"};
+    return ids[kind];
+}
+
+static void report_unknown(gp_normalizer *n, const gp_record *rec, gp_vocab_kind kind,
+                           const char *pointer, const char *value)
+{
+    gp_diag d = GP_DIAG_INIT;
+    d.severity = GP_SEV_WARNING;
+    d.rule_id = rule_for(kind);
+    d.file = rec->nsources ? rec->sources[0].file : NULL;
+    d.line = gp_record_field_line(rec, pointer, &d.column);
+    d.record_id = rec->id;
+    d.pointer = pointer;
+    d.value = value;
+    gp_diag_emitf(n->diags, &d, "unknown %s '%s'; kept as written", gp_vocab_name(kind), value);
+}
+
+/* Resolves a scalar field; returns GP_OK, or GP_ENOMEM. Sets *res (NULL if unknown). */
+static int norm_vocab_field(gp_normalizer *n, gp_record *rec, gp_field f, gp_vocab_kind kind,
+                            const char *cc, const gp_resolution **res)
+{
+    const char **slot = gp_record_slot(rec, f);
+    *res = NULL;
+    if (!*slot)
+        return GP_OK;
+    const gp_resolution *r = resolve(n, kind, *slot, rec->award_year.value, cc);
+    if (!r)
+        return GP_ENOMEM;
+    if (r->match == GP_MATCH_NONE) {
+        char ptr[32];
+        snprintf(ptr, sizeof ptr, "/%s", gp_field_name(f));
+        report_unknown(n, rec, kind, ptr, *slot);
+        n->stats.unknown[f]++;
+        return GP_OK;
+    }
+    if (strcmp(r->canonical, *slot) != 0) {
+        *slot = r->canonical;
+        n->stats.canonicalised[f]++;
+    }
+    *res = r;
+    return GP_OK;
+}
+
+typedef struct litem {
+    const char *value;
+    unsigned order;
+    size_t pos;
+    char *key; /* unknown items: for de-duplication */
+} litem;
+
+static int litem_cmp(const void *a, const void *b)
+{
+    const litem *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int norm_list(gp_normalizer *n, gp_record *rec, gp_field f, gp_vocab_kind kind)
+{
+    gp_strlist *list = gp_record_list(rec, f);
+    if (list->len == 0)
+        return GP_OK;
+    litem stack[32];
+    litem *items = list->len <= 32 ? stack : malloc(list->len * sizeof *items);
+    if (!items)
+        return GP_ENOMEM;
+    size_t m = 0;
+    int rc = GP_OK;
+    int changed = 0;
+    for (size_t i = 0; i < list->len && rc == GP_OK; i++) {
+        const char *v = list->items[i];
+        if ((rc = norm_string(n, rec, &v, f, 0)) != GP_OK)
+            break;
+        if (!v) {
+            changed = 1;
+            continue;
+        }
+        const gp_resolution *r = resolve(n, kind, v, rec->award_year.value, NULL);
+        if (!r) {
+            rc = GP_ENOMEM;
+            break;
+        }
+        litem it = {v, 0, i, NULL};
+        if (r->match == GP_MATCH_NONE) {
+            char ptr[48];
+            snprintf(ptr, sizeof ptr, "/%s/%zu", gp_field_name(f), i);
+            report_unknown(n, rec, kind, ptr, v);
+            n->stats.unknown[f]++;
+            it.order = UNKNOWN_ORDER;
+            gp_buf_reset(&n->key);
+            if ((rc = gp_text_key(n->text, v, strlen(v), &n->key)) != GP_OK)
+                break;
+            it.key = gp_arena_strndup(rec->arena, gp_buf_str(&n->key), n->key.len);
+        } else {
+            it.order = r->index;
+            if (strcmp(r->canonical, v) != 0) {
+                it.value = r->canonical;
+                n->stats.canonicalised[f]++;
+            }
+        }
+        int dup = 0;
+        for (size_t k = 0; k < m && !dup; k++)
+            dup = items[k].order == it.order &&
+                  (it.order != UNKNOWN_ORDER || strcmp(items[k].key, it.key) == 0);
+        if (dup) {
+            n->stats.dropped[f]++;
+            changed = 1;
+            continue;
+        }
+        if (it.value != list->items[i])
+            changed = 1;
+        items[m++] = it;
+    }
+    if (rc == GP_OK) {
+        qsort(items, m, sizeof *items, litem_cmp);
+        for (size_t k = 0; k < m; k++)
+            if (items[k].pos != k)
+                changed = 1;
+        if (changed) {
+            /* A fresh array: the old one may be shared with the caller's copy. */
+            gp_strlist fresh = {NULL, 0, 0};
+            for (size_t k = 0; k < m && rc == GP_OK; k++) {
+                if (gp__arena_grow(rec->arena, (void **)&fresh.items, &fresh.cap, fresh.len,
+                                   fresh.len + 1, sizeof *fresh.items) != GP_OK)
+                    rc = GP_ENOMEM;
+                else
+                    fresh.items[fresh.len++] = items[k].value;
+            }
+            *list = fresh;
+        }
+    }
+    if (items != stack)
+        free(items);
+    return rc;
+}
+
+static void norm_year(gp_normalizer *n, gp_record *rec, gp_field f)
+{
+    gp_year *y = gp_record_year(rec, f);
+    if (!y->text)
+        return;
+    int v;
+    if (gp_year_parse(y->text, strlen(y->text), &v)) {
+        y->value = v;
+    } else {
+        char ptr[32];
+        snprintf(ptr, sizeof ptr, "/%s", gp_field_name(f));
+        gp_diag d = GP_DIAG_INIT;
+        d.severity = GP_SEV_ERROR;
+        d.rule_id = "record.year-invalid";
+        d.file = rec->nsources ? rec->sources[0].file : NULL;
+        d.line = gp_record_field_line(rec, ptr, &d.column);
+        d.pointer = ptr;
+        d.value = y->text;
+        gp_diag_emitf(n->diags, &d, "%s '%s' is not a year; left empty",
+                      f == GP_F_AWARD_YEAR ? "award year" : "implementation year", y->text);
+        n->stats.dropped[f]++;
+    }
+    y->text = NULL;
+}
+
+/* Matching key of `s` appended to `out`, words cut after `max_words` (0: all). */
+static int key_words(gp_normalizer *n, const char *s, size_t max_words, gp_buf *out)
+{
+    size_t len = strlen(s);
+    /* 24 words fit in far fewer than 1024 bytes; key a prefix, the whole text if short. */
+    size_t take = len;
+    if (max_words && len > 1024) {
+        take = 1024;
+        while (take > 0 && ((unsigned char)s[take] & 0xC0) == 0x80)
+            take--;
+    }
+    for (;;) {
+        gp_buf_reset(&n->key);
+        int rc = gp_text_key(n->text, s, take, &n->key);
+        if (rc)
+            return rc;
+        size_t cut = max_words
+                         ? gp_text_key_prefix(n->key.data ? n->key.data : "", n->key.len, max_words)
+                         : n->key.len;
+        if (cut < n->key.len || take == len) {
+            gp_buf_put(out, n->key.data ? n->key.data : "", cut);
+            return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
+        }
+        take = len; /* fewer words than wanted in the prefix: key it all */
+    }
+}
+
+int gp_norm_id(gp_normalizer *n, const gp_record *rec, char *out, size_t cap)
+{
+    if (cap < 20)
+        return GP_EINVAL;
+    gp_buf in = GP_BUF_INIT;
+    int rc = GP_OK;
+    if (rec->institution)
+        rc = key_words(n, rec->institution, 0, &in);
+    gp_buf_putc(&in, '\x1f');
+    if (rec->country_code)
+        gp_buf_puts(&in, rec->country_code);
+    else if (rec->country && !rc)
+        rc = key_words(n, rec->country, 0, &in);
+    gp_buf_putc(&in, '\x1f');
+    if (rec->award_year.value > 0)
+        gp_buf_printf(&in, "%d", rec->award_year.value);
+    gp_buf_putc(&in, '\x1f');
+    const char *opening = rec->description ? rec->description : rec->title;
+    if (opening && !rc)
+        rc = key_words(n, opening, GP_ID_OPENING_WORDS, &in);
+    if (!rc && gp_buf_error(&in))
+        rc = GP_ENOMEM;
+    if (!rc)
+        snprintf(out, cap, "gp-%016llx", (unsigned long long)XXH3_64bits(in.data, in.len));
+    gp_buf_free(&in);
+    return rc;
+}
+
+int gp_norm_record(gp_normalizer *n, gp_record *rec)
+{
+    static const struct {
+        gp_field f;
+        int paragraphs;
+    } texts[] = {{GP_F_INSTITUTION, 0},  {GP_F_COUNTRY, 0}, {GP_F_COUNTRY_CODE, 0},
+                 {GP_F_REGION, 0},       {GP_F_TITLE, 0},   {GP_F_DESCRIPTION, 1},
+                 {GP_F_JURY_COMMENT, 1}, {GP_F_AWARD, 0}};
+    int rc = GP_OK;
+    n->stats.records++;
+    for (size_t i = 0; i < GP_ARRAY_LEN(texts) && rc == GP_OK; i++)
+        rc = norm_string(n, rec, gp_record_slot(rec, texts[i].f), texts[i].f, texts[i].paragraphs);
+    if (rc)
+        return rc;
+    norm_year(n, rec, GP_F_IMPLEMENTATION_YEAR);
+    norm_year(n, rec, GP_F_AWARD_YEAR);
+
+    /* Country first: it gives the code, the region and the scope of institutions. */
+    const gp_resolution *country = NULL, *r;
+    if ((rc = norm_vocab_field(n, rec, GP_F_COUNTRY, GP_VOCAB_COUNTRY, NULL, &country)))
+        return rc;
+    if (country) {
+        if (!rec->country_code || strcmp(rec->country_code, country->code) != 0) {
+            rec->country_code = country->code;
+            n->stats.filled[GP_F_COUNTRY_CODE]++;
+        }
+    } else if (!rec->country && rec->country_code) {
+        /* Only a code: the country it names. */
+        for (size_t i = 0; i < gp_ruleset_vocab_len(n->rules, GP_VOCAB_COUNTRY); i++) {
+            gp_resolution cr;
+            const char *name = gp_ruleset_vocab_entry(n->rules, GP_VOCAB_COUNTRY, i);
+            if (gp_ruleset_resolve(n->rules, GP_VOCAB_COUNTRY, name, strlen(name), 0, NULL, &cr) ==
+                    GP_OK &&
+                cr.code && strcmp(cr.code, rec->country_code) == 0) {
+                rec->country = cr.canonical;
+                n->stats.filled[GP_F_COUNTRY]++;
+                country = resolve(n, GP_VOCAB_COUNTRY, cr.canonical, 0, NULL);
+                break;
+            }
+        }
+    }
+    if ((rc = norm_vocab_field(n, rec, GP_F_REGION, GP_VOCAB_REGION, NULL, &r)))
+        return rc;
+    if (!rec->region && country && country->region) {
+        rec->region = country->region;
+        n->stats.filled[GP_F_REGION]++;
+    }
+    if ((rc = norm_vocab_field(n, rec, GP_F_INSTITUTION, GP_VOCAB_INSTITUTION,
+                               country ? country->code : NULL, &r)))
+        return rc;
+    if ((rc = norm_list(n, rec, GP_F_TOPICS, GP_VOCAB_TOPIC)) ||
+        (rc = norm_list(n, rec, GP_F_PRIORITY_AREAS, GP_VOCAB_PRIORITY_AREA)))
+        return rc;
+    for (size_t i = 0; i < rec->nsources; i++)
+        rec->sources[i].nfields = 0;
+    char id[24];
+    if ((rc = gp_norm_id(n, rec, id, sizeof id)))
+        return rc;
+    if (!rec->id || strcmp(rec->id, id) != 0) {
+        const char *copy = gp_arena_strdup(rec->arena, id);
+        if (!copy)
+            return GP_ENOMEM;
+        rec->id = copy;
+    }
+    return GP_OK;
+}
