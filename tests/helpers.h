@@ -14,6 +14,8 @@
 
 #include "gpkit.h"
 
+#define GP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /* A path under the source tree (static buffer, one at a time). */
 const char *th_path(const char *rel);
 
