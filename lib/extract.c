@@ -116,8 +116,8 @@ gp_format gp_extract_detect(gp_extractor *ex, const char *text, size_t len)
         i = end + 1;
         if (ll > 120)
             continue;
-        if (gp__labels_match(rs, &rs->listing.labels[GP_LISTING_IMPLEMENTATION_YEAR], line, ll,
-                             &v, &vlen) ||
+        if (gp__labels_match(rs, &rs->listing.labels[GP_LISTING_IMPLEMENTATION_YEAR], line, ll, &v,
+                             &vlen) ||
             gp__labels_match(rs, &rs->listing.labels[GP_LISTING_AWARD_YEAR], line, ll, &v, &vlen))
             listing++;
         else if (gp__labels_match(rs, &rs->booklet.labels[GP_BOOKLET_PRIORITY_AREAS], line, ll, &v,

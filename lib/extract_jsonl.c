@@ -4,11 +4,64 @@
  * Each line is parsed and checked as a record (gp_record_read_json). A record keeps the
  * sources it carries, so provenance survives any number of passes; one without sources
  * gets this file and line. A malformed line is reported with its place and skipped;
- * blank lines are ignored.
+ * blank lines are ignored. A key that is not a record field is dropped with a warning
+ * that points at it and names the field it most likely misspells.
  */
 #include <string.h>
 
 #include "extract_impl.h"
+#include "gpkit/text.h"
+#include "ydoc.h"
+
+/* Column of `"key":` in the line, 1 when it cannot be found (an escaped key). */
+static long key_column(const char *line, size_t len, const char *key, size_t klen)
+{
+    for (size_t i = 0; i + klen + 2 <= len; i++) {
+        const char *q = memchr(line + i, '"', len - i);
+        if (!q)
+            break;
+        i = (size_t)(q - line);
+        size_t j = i + 1 + klen;
+        if (j >= len || memcmp(q + 1, key, klen) != 0 || line[j] != '"')
+            continue;
+        j++;
+        while (j < len && (line[j] == ' ' || line[j] == '\t'))
+            j++;
+        if (j < len && line[j] == ':')
+            return (long)gp_text_char_count(line, i) + 1;
+    }
+    return 1;
+}
+
+/*
+ * Warns about each key of `unknown` (the ", "-separated list gp_record_read_json
+ * gives). A key that itself holds ", " is split there; its pieces are still named.
+ */
+static void report_unknown(gp_extractor *ex, const gp_line *ln, const char *unknown)
+{
+    const char *fields[GP_F_COUNT + 1];
+    for (int f = 0; f < GP_F_COUNT; f++)
+        fields[f] = gp_field_name((gp_field)f);
+    fields[GP_F_COUNT] = NULL;
+    gp_buf key = GP_BUF_INIT;
+    for (const char *s = unknown; *s;) {
+        const char *comma = strstr(s, ", ");
+        size_t klen = comma ? (size_t)(comma - s) : strlen(s);
+        gp_buf_reset(&key);
+        gp_buf_put(&key, s, klen);
+        const char *k = gp_buf_str(&key);
+        long col = key_column(ln->text, ln->len, k, klen);
+        const char *hint = gp_y_suggest(k, fields);
+        if (hint)
+            gp_diag_report(ex->diags, GP_SEV_WARNING, "jsonl.unknown-key", ex->file, ln->number,
+                           col, "unknown key '%s' dropped; did you mean '%s'?", k, hint);
+        else
+            gp_diag_report(ex->diags, GP_SEV_WARNING, "jsonl.unknown-key", ex->file, ln->number,
+                           col, "unknown key '%s' dropped", k);
+        s += klen + (comma ? 2 : 0);
+    }
+    gp_buf_free(&key);
+}
 
 int gp__extract_jsonl(gp_extractor *ex, gp_input *in)
 {
@@ -30,11 +83,14 @@ int gp__extract_jsonl(gp_extractor *ex, gp_input *in)
         }
         if (rc)
             break;
+        if (gp_buf_error(&unknown)) {
+            rc = GP_ENOMEM;
+            break;
+        }
         if (unknown.len)
-            gp_diag_report(ex->diags, GP_SEV_WARNING, "jsonl.unknown-key", ex->file, ln.number, 1,
-                           "keys that are not record fields were dropped: %s",
-                           gp_buf_str(&unknown));
-        if (ex->rec.nsources == 0 && !gp_record_add_source(&ex->rec, ex->file, ln.number, "jsonl")) {
+            report_unknown(ex, &ln, gp_buf_str(&unknown));
+        if (ex->rec.nsources == 0 &&
+            !gp_record_add_source(&ex->rec, ex->file, ln.number, "jsonl")) {
             rc = GP_ENOMEM;
             break;
         }

@@ -10,7 +10,8 @@
  * because everything before is ASCII, which reads the same in all of them.
  *
  * UTF-16 (recognised by its byte order mark) is converted whole when the file is
- * opened, then read as UTF-8 from memory.
+ * opened, then read as UTF-8 from memory; what is not valid UTF-16 (an odd last byte, a
+ * lone surrogate) is replaced by U+FFFD and reported with the offset of the first.
  */
 #include "gpkit/input.h"
 
@@ -37,7 +38,7 @@ struct gp_input {
 
     unsigned char *raw;
     size_t raw_pos, raw_len, raw_cap;
-    long long raw_base; /* file offset of raw[0] */
+    long long raw_base;   /* file offset of raw[0] */
     size_t ascii_checked; /* raw[raw_pos..ascii_checked) is known ASCII */
     int eof;
     int started;
@@ -51,6 +52,7 @@ struct gp_input {
     size_t ucap;
 
     gp_buf line;
+    gp_buf legacy; /* a line converted from the legacy encoding */
     long lineno;
     gp_buf peek;
     int peeked;
@@ -135,6 +137,7 @@ void gp_input_close(gp_input *in)
     free(in->ubuf);
     free(in->name);
     gp_buf_free(&in->line);
+    gp_buf_free(&in->legacy);
     gp_buf_free(&in->peek);
     free(in);
 }
@@ -193,6 +196,27 @@ static int fill(gp_input *in)
     return 1;
 }
 
+/* What a converter could not read: counted here, replaced by U+FFFD by ICU. */
+typedef struct bad_units {
+    const char *src; /* start of the converted bytes */
+    long long base;  /* their offset in the file */
+    long long first; /* offset of the first unreadable unit, -1 when none */
+    long count;
+} bad_units;
+
+static void U_CALLCONV count_bad_units(const void *ctx, UConverterToUnicodeArgs *args,
+                                       const char *units, int32_t len,
+                                       UConverterCallbackReason reason, UErrorCode *st)
+{
+    bad_units *b = (bad_units *)ctx;
+    if (reason <= UCNV_IRREGULAR) {
+        /* args->source is already past the unreadable units */
+        if (b->count++ == 0)
+            b->first = b->base + (long long)(args->source - b->src) - len;
+    }
+    UCNV_TO_U_CALLBACK_SUBSTITUTE(NULL, args, units, len, reason, st);
+}
+
 static int convert_utf16(gp_input *in)
 {
     /* Read everything, then convert in one go: UTF-16 files are small and rare. */
@@ -201,6 +225,8 @@ static int convert_utf16(gp_input *in)
         ;
     if (rc < 0)
         return rc;
+    if (in->raw_len - 2 > INT32_MAX / 2)
+        return GP_ELIMIT;
     UErrorCode st = U_ZERO_ERROR;
     const char *cs = in->raw[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
     UConverter *cv = ucnv_open(cs, &st);
@@ -208,14 +234,16 @@ static int convert_utf16(gp_input *in)
         return GP_EINTERNAL;
     const char *src = (const char *)in->raw + 2;
     int32_t srclen = (int32_t)(in->raw_len - 2);
-    int32_t need = ucnv_toAlgorithmic(UCNV_UTF8, cv, NULL, 0, src, srclen, &st);
-    st = U_ZERO_ERROR;
-    char *dst = malloc((size_t)need + 1);
+    bad_units bad = {src, 2, -1, 0};
+    ucnv_setToUCallBack(cv, count_bad_units, &bad, NULL, NULL, &st);
+    /* A unit takes at most 3 bytes in UTF-8 (a pair takes 4), an odd last byte 3. */
+    size_t cap = ((size_t)srclen / 2 + 1) * 3 + 1;
+    char *dst = malloc(cap);
     if (!dst) {
         ucnv_close(cv);
         return GP_ENOMEM;
     }
-    ucnv_toAlgorithmic(UCNV_UTF8, cv, dst, need + 1, src, srclen, &st);
+    int32_t got = ucnv_toAlgorithmic(UCNV_UTF8, cv, dst, (int32_t)cap, src, srclen, &st);
     ucnv_close(cv);
     if (U_FAILURE(st)) {
         free(dst);
@@ -223,13 +251,27 @@ static int convert_utf16(gp_input *in)
     }
     free(in->raw);
     in->raw = (unsigned char *)dst;
-    in->raw_len = (size_t)need;
-    in->raw_cap = (size_t)need + 1;
+    in->raw_len = (size_t)got;
+    in->raw_cap = cap;
     in->raw_pos = 0;
     in->enc = ENC_UTF8;
     snprintf(in->encname, sizeof in->encname, "%s", cs);
     gp_diag_report(in->diags, GP_SEV_WARNING, "input.legacy-encoding", in->name, 1, 1,
                    "'%s' is %s, not UTF-8; converted", in->name, cs);
+    if (bad.count) {
+        gp_diag d = GP_DIAG_INIT;
+        d.rule_id = "input.invalid-utf8";
+        d.file = in->name;
+        d.offset = bad.first;
+        if (bad.count == 1)
+            gp_diag_emitf(in->diags, &d, "invalid %s at byte offset %lld; replaced by U+FFFD", cs,
+                          bad.first);
+        else
+            gp_diag_emitf(
+                in->diags, &d,
+                "invalid %s at byte offset %lld and %ld more in the file; replaced by U+FFFD", cs,
+                bad.first, bad.count - 1);
+    }
     return GP_OK;
 }
 
@@ -244,8 +286,8 @@ static int start(gp_input *in)
         ;
     if (rc < 0)
         return rc;
-    if (in->raw_len >= 2 && ((in->raw[0] == 0xFF && in->raw[1] == 0xFE) ||
-                             (in->raw[0] == 0xFE && in->raw[1] == 0xFF)))
+    if (in->raw_len >= 2 &&
+        ((in->raw[0] == 0xFF && in->raw[1] == 0xFE) || (in->raw[0] == 0xFE && in->raw[1] == 0xFF)))
         return convert_utf16(in);
     if (in->raw_len >= 3 && memcmp(in->raw, "\xEF\xBB\xBF", 3) == 0) {
         in->raw_pos = 3;
@@ -268,8 +310,28 @@ static int start(gp_input *in)
     return GP_OK;
 }
 
-static void decide_encoding(gp_input *in)
+/*
+ * Decides between UTF-8 and a legacy encoding when the first byte above 0x7F, at
+ * raw[first], is met. The warning points at that byte: everything before it is ASCII, so
+ * its line and column can be counted here in bytes, the way the reader will cut lines.
+ */
+static void decide_encoding(gp_input *in, size_t first)
 {
+    gp_diag where = GP_DIAG_INIT;
+    where.severity = GP_SEV_WARNING;
+    where.rule_id = "input.legacy-encoding";
+    where.file = in->name;
+    where.line = in->lineno + 1;
+    where.offset = in->raw_base + (long long)first;
+    size_t bol = in->raw_pos;
+    for (size_t i = in->raw_pos; i < first; i++) {
+        /* raw[first] is not a line end, so raw[i + 1] can always be looked at */
+        if (in->raw[i] == '\n' || (in->raw[i] == '\r' && in->raw[i + 1] != '\n')) {
+            where.line++;
+            bol = i + 1;
+        }
+    }
+    where.column = (long)(first - bol) + 1;
     /* Look at up to 64 KiB from here: enough for the detector, cheap to get. */
     while (!in->eof && in->raw_len - in->raw_pos < BLOCK && fill(in) > 0)
         ;
@@ -328,13 +390,11 @@ static void decide_encoding(gp_input *in)
     in->enc = ENC_LEGACY;
     snprintf(in->encname, sizeof in->encname, "%s", use);
     if (name)
-        gp_diag_report(in->diags, GP_SEV_WARNING, "input.legacy-encoding", in->name,
-                       in->lineno + 1, 0,
-                       "'%s' is not UTF-8; read as %s (ICU charset detector: %s, confidence %d)",
-                       in->name, use, name, (int)confidence);
+        gp_diag_emitf(in->diags, &where,
+                      "'%s' is not UTF-8; read as %s (ICU charset detector: %s, confidence %d)",
+                      in->name, use, name, (int)confidence);
     else
-        gp_diag_report(in->diags, GP_SEV_WARNING, "input.legacy-encoding", in->name,
-                       in->lineno + 1, 0, "'%s' is not UTF-8; read as %s", in->name, use);
+        gp_diag_emitf(in->diags, &where, "'%s' is not UTF-8; read as %s", in->name, use);
 }
 
 static void report_summary(gp_input *in)
@@ -346,53 +406,64 @@ static void report_summary(gp_input *in)
         gp_diag_report(in->diags, GP_SEV_ERROR, "input.invalid-utf8", in->name, 0, 0,
                        "invalid UTF-8 on %ld more lines of '%s' (replaced by U+FFFD)",
                        in->invalid_lines - MAX_REPORTED_LINES, in->name);
+    if (in->nul_lines > MAX_REPORTED_LINES)
+        gp_diag_report(in->diags, GP_SEV_ERROR, "input.nul", in->name, 0, 0,
+                       "NUL bytes on %ld more lines of '%s' (replaced by U+FFFD)",
+                       in->nul_lines - MAX_REPORTED_LINES, in->name);
+}
+
+/* Converts a line of the legacy encoding into in->legacy as UTF-8. */
+static int convert_legacy(gp_input *in, const char *s, size_t n)
+{
+    if (n > INT32_MAX / 2)
+        return GP_ELIMIT;
+    if (in->ucap < n + 1) {
+        UChar *u = realloc(in->ubuf, (n + 1) * sizeof(UChar));
+        if (!u)
+            return GP_ENOMEM;
+        in->ubuf = u;
+        in->ucap = n + 1;
+    }
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t un = ucnv_toUChars(in->conv, in->ubuf, (int32_t)in->ucap, s, (int32_t)n, &st);
+    if (U_FAILURE(st))
+        return GP_EINTERNAL;
+    int32_t need = 0;
+    st = U_ZERO_ERROR;
+    u_strToUTF8WithSub(NULL, 0, &need, in->ubuf, un, 0xFFFD, NULL, &st);
+    gp_buf_reset(&in->legacy);
+    if (gp_buf_reserve(&in->legacy, (size_t)need) != 0)
+        return GP_ENOMEM;
+    st = U_ZERO_ERROR;
+    u_strToUTF8WithSub(in->legacy.data, (int32_t)in->legacy.cap, &need, in->ubuf, un, 0xFFFD, NULL,
+                       &st);
+    if (U_FAILURE(st))
+        return GP_EINTERNAL;
+    in->legacy.len = (size_t)need;
+    in->legacy.data[need] = '\0';
+    return GP_OK;
 }
 
 /* Decodes raw line bytes into in->line, reporting what had to be replaced. */
 static int decode_line(gp_input *in, const char *s, size_t n, long long offset)
 {
     gp_buf_reset(&in->line);
+    if (in->enc == ENC_LEGACY) {
+        int rc = convert_legacy(in, s, n);
+        if (rc)
+            return rc;
+        if (!memchr(in->legacy.data, 0, in->legacy.len)) {
+            gp_buf t = in->line;
+            in->line = in->legacy;
+            in->legacy = t;
+            return GP_OK;
+        }
+        /* The converted text is valid UTF-8; the pass below only replaces its NUL bytes. */
+        s = in->legacy.data;
+        n = in->legacy.len;
+    }
     if (gp_buf_reserve(&in->line, n + 16) != 0)
         return GP_ENOMEM;
-    if (in->enc == ENC_LEGACY) {
-        if (n > INT32_MAX / 2)
-            return GP_ELIMIT;
-        if (in->ucap < n + 1) {
-            UChar *u = realloc(in->ubuf, (n + 1) * sizeof(UChar));
-            if (!u)
-                return GP_ENOMEM;
-            in->ubuf = u;
-            in->ucap = n + 1;
-        }
-        UErrorCode st = U_ZERO_ERROR;
-        int32_t un = ucnv_toUChars(in->conv, in->ubuf, (int32_t)in->ucap, s, (int32_t)n, &st);
-        if (U_FAILURE(st))
-            return GP_EINTERNAL;
-        int32_t need = 0;
-        st = U_ZERO_ERROR;
-        u_strToUTF8WithSub(NULL, 0, &need, in->ubuf, un, 0xFFFD, NULL, &st);
-        if (gp_buf_reserve(&in->line, (size_t)need) != 0)
-            return GP_ENOMEM;
-        st = U_ZERO_ERROR;
-        u_strToUTF8WithSub(in->line.data, (int32_t)in->line.cap, &need, in->ubuf, un, 0xFFFD,
-                           NULL, &st);
-        if (U_FAILURE(st))
-            return GP_EINTERNAL;
-        in->line.len = (size_t)need;
-        in->line.data[need] = '\0';
-        s = in->line.data;
-        n = in->line.len;
-        if (!memchr(s, 0, n))
-            return GP_OK;
-        /* Re-run the UTF-8 pass below on the converted text to replace NUL bytes. */
-        char *copy = gp__strndup(s, n);
-        if (!copy)
-            return GP_ENOMEM;
-        gp_buf_reset(&in->line);
-        int rc = decode_line(in, copy, n, offset);
-        free(copy);
-        return rc;
-    }
     long first_bad_col = 0, first_nul_col = 0;
     long long first_bad_off = -1;
     unsigned first_bad_byte = 0;
@@ -475,7 +546,7 @@ int gp_input_next_line(gp_input *in, gp_line *line)
                 k++;
             in->ascii_checked = k;
             if (k < in->raw_len) {
-                decide_encoding(in);
+                decide_encoding(in, k);
                 continue;
             }
         }
@@ -510,8 +581,8 @@ int gp_input_next_line(gp_input *in, gp_line *line)
         long long offset = in->raw_base + (long long)in->raw_pos;
         in->lineno++;
         if (len > GP_INPUT_LINE_MAX) {
-            gp_diag_report(in->diags, GP_SEV_ERROR, "input.line-too-long", in->name, in->lineno,
-                           0, "line is longer than %zu bytes; cut there", GP_INPUT_LINE_MAX);
+            gp_diag_report(in->diags, GP_SEV_ERROR, "input.line-too-long", in->name, in->lineno, 0,
+                           "line is longer than %zu bytes; cut there", GP_INPUT_LINE_MAX);
             len = GP_INPUT_LINE_MAX;
         }
         rc = decode_line(in, (const char *)p, len, offset);
