@@ -24,6 +24,7 @@
 struct gp_text {
     const UNormalizer2 *nfc;
     const UNormalizer2 *nfkc_cf;
+    const UNormalizer2 *nfd;
     UTransliterator *to_ascii; /* opened on first use: it is slow to open */
     int to_ascii_failed;
     UChar *u1, *u2;
@@ -38,6 +39,7 @@ int gp_text_new(gp_text **out)
     UErrorCode st = U_ZERO_ERROR;
     t->nfc = unorm2_getNFCInstance(&st);
     t->nfkc_cf = unorm2_getNFKCCasefoldInstance(&st);
+    t->nfd = unorm2_getNFDInstance(&st);
     if (U_FAILURE(st)) {
         free(t);
         return GP_EINTERNAL;
@@ -268,8 +270,22 @@ int gp_text_key(gp_text *t, const char *s, size_t len, gp_buf *out)
     int32_t m = normalize_u1(t, t->nfkc_cf, n);
     if (m < 0)
         return m;
-    /* u2 holds the folded text; transliterate it in place. */
-    int rc = open_to_ascii(t);
+    /*
+     * Decomposed, most accented Latin is an ASCII letter and marks the loop below drops.
+     * The transliterator (slow: it dominated gp-norm's profile) is only needed when a
+     * letter or digit outside ASCII is left, such as Cyrillic, "ø" or "æ".
+     */
+    memcpy(t->u1, t->u2, (size_t)m * sizeof(UChar));
+    m = normalize_u1(t, t->nfd, m);
+    if (m < 0)
+        return m;
+    int needs_transliteration = 0;
+    for (int32_t i = 0; i < m && !needs_transliteration;) {
+        UChar32 c;
+        U16_NEXT(t->u2, i, m, c);
+        needs_transliteration = c >= 0x80 && u_isalnum(c) && u_getCombiningClass(c) == 0;
+    }
+    int rc = needs_transliteration ? open_to_ascii(t) : GP_EINTERNAL;
     if (rc == GP_OK) {
         int32_t limit = m;
         for (int attempt = 0; attempt < 4; attempt++) {
