@@ -78,6 +78,20 @@ void gp_buf_putc(gp_buf *b, char c)
     gp_buf_put(b, &c, 1);
 }
 
+void gp_buf_put_long(gp_buf *b, long v)
+{
+    char tmp[24];
+    char *p = tmp + sizeof tmp;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    gp_buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 void gp_buf_vprintf(gp_buf *b, const char *fmt, va_list ap)
 {
     va_list copy;

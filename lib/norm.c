@@ -96,6 +96,8 @@ static int norm_string(gp_normalizer *n, gp_record *rec, const char **slot, gp_f
 {
     if (!*slot)
         return GP_OK;
+    if (gp_text_is_clean(gp_ruleset_typography(n->rules), *slot, strlen(*slot), paragraphs))
+        return GP_OK;
     long len = clean_text(n, *slot, paragraphs);
     if (len < 0)
         return (int)len;
@@ -124,7 +126,8 @@ static const gp_resolution *resolve(gp_normalizer *n, gp_vocab_kind kind, const 
     gp_buf_putc(k, '\x1f');
     if (cc)
         gp_buf_puts(k, cc);
-    gp_buf_printf(k, "\x1f%d", year);
+    gp_buf_putc(k, '\x1f');
+    gp_buf_put_long(k, year);
     if (gp_buf_error(k))
         return NULL;
     cached *c = gp_map_get(n->cache, k->data, k->len);
@@ -318,10 +321,10 @@ static void norm_year(gp_normalizer *n, gp_record *rec, gp_field f)
 static int key_words(gp_normalizer *n, const char *s, size_t max_words, gp_buf *out)
 {
     size_t len = strlen(s);
-    /* 24 words fit in far fewer than 1024 bytes; key a prefix, the whole text if short. */
+    /* 24 words fit in a few hundred bytes; key a prefix, the whole text if short. */
     size_t take = len;
-    if (max_words && len > 1024) {
-        take = 1024;
+    if (max_words && len > 256) {
+        take = 256;
         while (take > 0 && ((unsigned char)s[take] & 0xC0) == 0x80)
             take--;
     }
@@ -356,15 +359,21 @@ int gp_norm_id(gp_normalizer *n, const gp_record *rec, char *out, size_t cap)
         rc = key_words(n, rec->country, 0, &in);
     gp_buf_putc(&in, '\x1f');
     if (rec->award_year.value > 0)
-        gp_buf_printf(&in, "%d", rec->award_year.value);
+        gp_buf_put_long(&in, rec->award_year.value);
     gp_buf_putc(&in, '\x1f');
     const char *opening = rec->description ? rec->description : rec->title;
     if (opening && !rc)
         rc = key_words(n, opening, GP_ID_OPENING_WORDS, &in);
     if (!rc && gp_buf_error(&in))
         rc = GP_ENOMEM;
-    if (!rc)
-        snprintf(out, cap, "gp-%016llx", (unsigned long long)XXH3_64bits(in.data, in.len));
+    if (!rc) {
+        static const char hex[] = "0123456789abcdef";
+        uint64_t h = XXH3_64bits(in.data, in.len);
+        memcpy(out, "gp-", 3);
+        for (int i = 0; i < 16; i++)
+            out[3 + i] = hex[(h >> (60 - 4 * i)) & 15];
+        out[19] = '\0';
+    }
     gp_buf_free(&in);
     return rc;
 }

@@ -16,6 +16,7 @@
  */
 #include "gpkit/record.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,9 +272,39 @@ int gp_year_parse(const char *s, size_t len, int *out)
 
 /* ---- writer ---- */
 
-static int byte_is_plain(unsigned char c)
+/*
+ * Byte scans eight at a time: the record's text fields are most of every line read and
+ * written. A byte "needs attention" when it is '"', '\\', a control character, or (for
+ * the writer) above 0x7F.
+ */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+static uint64_t has_byte(uint64_t w, unsigned char b)
 {
-    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+    uint64_t x = w ^ (ONES * b);
+    return (x - ONES) & ~x & HIGHS;
+}
+
+static size_t plain_run(const char *s, size_t i, size_t len, int stop_at_high)
+{
+    while (i + 8 <= len) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t special = has_byte(w, '"') | has_byte(w, '\\') | ((w - ONES * 0x20) & ~w & HIGHS);
+        if (stop_at_high)
+            special |= w & HIGHS;
+        if (special)
+            break;
+        i += 8;
+    }
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\' || c < 0x20 || (stop_at_high && c >= 0x80))
+            break;
+        i++;
+    }
+    return i;
 }
 
 void gp_json_write_string(gp_buf *out, const char *s, size_t len)
@@ -285,8 +316,7 @@ void gp_json_write_string(gp_buf *out, const char *s, size_t len)
     size_t i = 0;
     while (i < len) {
         size_t start = i;
-        while (i < len && byte_is_plain((unsigned char)s[i]))
-            i++;
+        i = plain_run(s, i, len, 1);
         if (i > start)
             gp_buf_put(out, s + start, i - start);
         if (i >= len)
@@ -346,7 +376,7 @@ static void write_opt_string(gp_buf *out, const char *s)
 static void write_year(gp_buf *out, const gp_year *y)
 {
     if (y->value > 0)
-        gp_buf_printf(out, "%d", y->value);
+        gp_buf_put_long(out, y->value);
     else
         write_opt_string(out, y->text);
 }
@@ -385,7 +415,11 @@ static void write_source(gp_buf *out, const gp_source *src, int with_fields)
             if (i)
                 gp_buf_putc(out, ',');
             gp_json_write_string(out, fp[i].pointer, strlen(fp[i].pointer));
-            gp_buf_printf(out, ":[%ld,%ld]", fp[i].line, fp[i].column);
+            gp_buf_put(out, ":[", 2);
+            gp_buf_put_long(out, fp[i].line);
+            gp_buf_putc(out, ',');
+            gp_buf_put_long(out, fp[i].column);
+            gp_buf_putc(out, ']');
         }
         gp_buf_puts(out, "},");
         if (fp != sorted)
@@ -395,7 +429,9 @@ static void write_source(gp_buf *out, const gp_source *src, int with_fields)
     write_opt_string(out, src->file);
     gp_buf_puts(out, ",\"format\":");
     write_opt_string(out, src->format);
-    gp_buf_printf(out, ",\"line\":%ld}", src->line);
+    gp_buf_puts(out, ",\"line\":");
+    gp_buf_put_long(out, src->line);
+    gp_buf_putc(out, '}');
 }
 
 void gp_record_write_json(const gp_record *rec, gp_buf *out, int with_field_positions)
@@ -511,12 +547,7 @@ static int jstring(jcur *c, const char **out, size_t *outlen, int keep)
     if (c->i >= c->n || c->s[c->i] != '"')
         return jfail(c, "expected a string%s", NULL);
     size_t start = ++c->i;
-    while (c->i < c->n) {
-        unsigned char ch = (unsigned char)c->s[c->i];
-        if (ch == '"' || ch == '\\' || ch < 0x20)
-            break;
-        c->i++;
-    }
+    c->i = plain_run(c->s, c->i, c->n, 0);
     if (c->i < c->n && c->s[c->i] == '"') {
         size_t len = c->i - start;
         c->i++;

@@ -176,9 +176,30 @@ static int32_t normalize_u1(gp_text *t, const UNormalizer2 *norm, int32_t n)
     return GP_EINTERNAL;
 }
 
+/*
+ * Whether UTF-8 `s` is certainly NFC: every character has NFC_Quick_Check=Yes and
+ * combining class 0 (ICU's properties), so no composition or reordering can apply. Most
+ * text passes (curly quotes, dashes, accented letters), without any conversion.
+ */
+static int surely_nfc(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        if (!((unsigned char)s[i] & 0x80)) {
+            i++;
+            continue;
+        }
+        UChar32 c;
+        U8_NEXT(s, i, len, c);
+        if (c < 0 || u_getIntPropertyValue(c, UCHAR_NFC_QUICK_CHECK) != UNORM_YES ||
+            u_getCombiningClass(c) != 0)
+            return 0;
+    }
+    return 1;
+}
+
 int gp_text_nfc(gp_text *t, const char *s, size_t len, gp_buf *out)
 {
-    if (gp_text_is_ascii(s, len)) {
+    if (surely_nfc(s, len)) {
         gp_buf_put(out, s, len);
         return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
     }
@@ -235,35 +256,94 @@ static void key_put(keyw *k, const char *s, size_t n)
     k->any = 1;
 }
 
+/*
+ * What each ASCII byte is in a key: a letter or digit (the byte to write, lower case),
+ * a separator (0), an apostrophe that vanishes (1), or "&" (2).
+ */
+static const unsigned char key_table[128] = {
+    ['\''] = 1,  ['`'] = 1,   ['&'] = 2,   ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3',
+    ['4'] = '4', ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9', ['a'] = 'a',
+    ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h',
+    ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o',
+    ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v',
+    ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c',
+    ['D'] = 'd', ['E'] = 'e', ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j',
+    ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q',
+    ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
+    ['Y'] = 'y', ['Z'] = 'z',
+};
+
+/* ASCII bytes straight into the reserved buffer: this is the hot loop of every key. */
 static void key_ascii(keyw *k, const char *s, size_t len)
 {
+    gp_buf *out = k->out;
+    /* "&" grows to " and " at most: five bytes out for one in. */
+    if (len > (SIZE_MAX - 8) / 5 || gp_buf_reserve(out, len * 5 + 2) != 0)
+        return;
+    char *w = out->data + out->len;
+    int pending = k->pending_space, any = k->any;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-            char ch = (char)c;
-            key_put(k, &ch, 1);
-        } else if (c >= 'A' && c <= 'Z') {
-            char ch = (char)(c + 32);
-            key_put(k, &ch, 1);
-        } else if (c == '&') {
-            key_sep(k);
-            key_put(k, "and", 3);
-            key_sep(k);
-        } else if (c == '\'' || c == '`') {
-            /* apostrophes vanish: "Worker's" and "Workers" stay one word */
-        } else {
-            key_sep(k);
+        unsigned char t = key_table[(unsigned char)s[i] & 0x7F];
+        if (t > 2) {
+            if (pending) {
+                *w++ = ' ';
+                pending = 0;
+            }
+            *w++ = (char)t;
+            any = 1;
+        } else if (t == 0) {
+            pending = any;
+        } else if (t == 2) {
+            if (any)
+                *w++ = ' ';
+            memcpy(w, "and", 3);
+            w += 3;
+            any = pending = 1;
         }
+    }
+    out->len = (size_t)(w - out->data);
+    out->data[out->len] = '\0';
+    k->pending_space = pending;
+    k->any = any;
+}
+
+enum { KEY_WORD, KEY_SEPARATOR, KEY_VANISH };
+
+/* How a character outside ASCII counts in a key, from ICU's properties alone when it can. */
+static int key_class(UChar32 c)
+{
+    switch (u_charType(c)) {
+    case U_SPACE_SEPARATOR:
+    case U_LINE_SEPARATOR:
+    case U_PARAGRAPH_SEPARATOR:
+        return KEY_SEPARATOR;
+    case U_DASH_PUNCTUATION:
+    case U_START_PUNCTUATION:
+    case U_END_PUNCTUATION:
+    case U_CONNECTOR_PUNCTUATION:
+    case U_OTHER_PUNCTUATION:
+    case U_INITIAL_PUNCTUATION:
+    case U_FINAL_PUNCTUATION:
+    case U_MATH_SYMBOL:
+    case U_CURRENCY_SYMBOL:
+    case U_MODIFIER_SYMBOL:
+    case U_OTHER_SYMBOL:
+        /* compatibility forms (a fullwidth "&", "™") need the full treatment */
+        if (u_getIntPropertyValue(c, UCHAR_NFKC_QUICK_CHECK) != UNORM_YES)
+            return KEY_WORD;
+        if (u_hasBinaryProperty(c, UCHAR_QUOTATION_MARK) && c != 0x201C && c != 0x201D &&
+            c != 0x00AB && c != 0x00BB)
+            return KEY_VANISH; /* single quotation marks are apostrophes here */
+        return KEY_SEPARATOR;
+    default:
+        return KEY_WORD;
     }
 }
 
-int gp_text_key(gp_text *t, const char *s, size_t len, gp_buf *out)
+/* The key of a word holding characters outside ASCII: the full ICU treatment. */
+static int key_icu(gp_text *t, keyw *kw, const char *s, size_t len)
 {
-    keyw k = {out, 0, 0};
-    if (gp_text_is_ascii(s, len)) {
-        key_ascii(&k, s, len);
-        return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
-    }
+    keyw k = *kw;
     int32_t n = to_utf16(t, s, len);
     if (n < 0)
         return n;
@@ -319,14 +399,62 @@ int gp_text_key(gp_text *t, const char *s, size_t len, gp_buf *out)
             U8_APPEND((uint8_t *)tmp, tn, 4, u_tolower(c), bad);
             if (!bad)
                 key_put(&k, tmp, (size_t)tn);
-        } else if (u_hasBinaryProperty(c, UCHAR_QUOTATION_MARK) && c != 0x201C && c != 0x201D &&
-                   c != 0x00AB && c != 0x00BB) {
-            /* single quotation marks used as apostrophes vanish like "'" */
         } else if (u_getCombiningClass(c) != 0 || u_charType(c) == U_NON_SPACING_MARK) {
             /* combining marks left by a script Latin-ASCII cannot reach: drop */
-        } else {
+        } else if (key_class(c) != KEY_VANISH) {
             key_sep(&k);
         }
+    }
+    *kw = k;
+    return gp_buf_error(k.out) ? GP_ENOMEM : GP_OK;
+}
+
+int gp_text_key(gp_text *t, const char *s, size_t len, gp_buf *out)
+{
+    /*
+     * ASCII runs take the fast path; a character outside ASCII is classified by its ICU
+     * properties, and only words holding letters, digits or marks outside ASCII go
+     * through normalisation and transliteration, one word at a time.
+     */
+    keyw k = {out, 0, 0};
+    size_t i = 0;
+    while (i < len) {
+        size_t start = i;
+        while (i < len && !((unsigned char)s[i] & 0x80))
+            i++;
+        if (i > start)
+            key_ascii(&k, s + start, i - start);
+        if (i >= len)
+            break;
+        size_t j = i;
+        UChar32 c;
+        U8_NEXT(s, j, len, c);
+        int cls = c < 0 ? KEY_SEPARATOR : key_class(c);
+        if (cls != KEY_WORD) {
+            if (cls == KEY_SEPARATOR)
+                key_sep(&k);
+            i = j;
+            continue;
+        }
+        /* The rest of the word: letters, digits and other characters that need ICU. */
+        while (j < len) {
+            unsigned char b = (unsigned char)s[j];
+            if (b < 0x80) {
+                if (!((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')))
+                    break;
+                j++;
+                continue;
+            }
+            size_t next = j;
+            U8_NEXT(s, next, len, c);
+            if (c >= 0 && key_class(c) != KEY_WORD)
+                break;
+            j = next;
+        }
+        int rc = key_icu(t, &k, s + i, j - i);
+        if (rc)
+            return rc;
+        i = j;
     }
     return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
 }
@@ -342,69 +470,69 @@ size_t gp_text_key_prefix(const char *key, size_t len, size_t nwords)
     return len;
 }
 
-/* Reads one character; sets *ws (white space) and *nl (line break, 2 for U+2029). */
-static size_t next_space_info(const char *s, size_t len, size_t i, int *ws, int *nl)
+/* Whether the code point at s[i] is white space; sets *next and *breaks (line breaks). */
+static int space_at(const char *s, size_t len, size_t i, size_t *next, int *breaks)
 {
     unsigned char c = (unsigned char)s[i];
-    *nl = 0;
     if (c < 0x80) {
-        *ws = c == ' ' || (c >= '\t' && c <= '\r');
-        *nl = c == '\n';
-        return i + 1;
+        *next = i + 1;
+        *breaks = c == '\n';
+        return c == ' ' || (c >= '\t' && c <= '\r');
     }
     UChar32 cp;
     size_t j = i;
     U8_NEXT(s, j, len, cp);
-    *ws = cp >= 0 && u_isUWhiteSpace(cp);
-    if (cp == 0x2028 || cp == 0x85)
-        *nl = 1;
-    else if (cp == 0x2029)
-        *nl = 2;
-    return j;
+    *next = j;
+    *breaks = cp == 0x2028 || cp == 0x85 ? 1 : cp == 0x2029 ? 2 : 0;
+    return cp >= 0 && u_isUWhiteSpace(cp);
 }
 
 int gp_text_collapse_space(const char *s, size_t len, int keep_paragraphs, gp_buf *out)
 {
+    /* The result is never longer than the input: write it in place. */
+    if (gp_buf_reserve(out, len + 1) != 0)
+        return GP_ENOMEM;
+    char *w = out->data + out->len, *start = w;
     size_t i = 0;
-    int started = 0;
     while (i < len) {
-        size_t start = i;
-        int ws, nl;
-        /* Copy a run of non-space bytes quickly when it is ASCII. */
-        while (i < len) {
-            unsigned char c = (unsigned char)s[i];
-            if (c >= 0x80 || c == ' ' || (c >= '\t' && c <= '\r'))
-                break;
+        unsigned char c = (unsigned char)s[i];
+        if (c > ' ' && c < 0x80) {
+            *w++ = (char)c;
             i++;
-        }
-        if (i > start) {
-            gp_buf_put(out, s + start, i - start);
-            started = 1;
             continue;
         }
-        size_t j = next_space_info(s, len, i, &ws, &nl);
-        if (!ws) {
-            gp_buf_put(out, s + i, j - i);
-            started = 1;
-            i = j;
+        /* one space between two words, the common case */
+        if (c == ' ' && w != start && i + 1 < len && (unsigned char)s[i + 1] > ' ' &&
+            (unsigned char)s[i + 1] < 0x80) {
+            *w++ = ' ';
+            i++;
             continue;
         }
-        int breaks = 0;
-        while (i < len) {
-            j = next_space_info(s, len, i, &ws, &nl);
-            if (!ws)
-                break;
-            breaks += nl;
-            i = j;
-        }
-        if (!started || i >= len)
+        size_t next;
+        int breaks;
+        if (!space_at(s, len, i, &next, &breaks)) {
+            memcpy(w, s + i, next - i);
+            w += next - i;
+            i = next;
             continue;
-        if (keep_paragraphs && breaks >= 2)
-            gp_buf_put(out, "\n\n", 2);
-        else
-            gp_buf_putc(out, ' ');
+        }
+        int total = 0;
+        while (i < len && space_at(s, len, i, &next, &breaks)) {
+            total += breaks;
+            i = next;
+        }
+        if (w == start || i >= len)
+            continue;
+        if (keep_paragraphs && total >= 2) {
+            *w++ = '\n';
+            *w++ = '\n';
+        } else {
+            *w++ = ' ';
+        }
     }
-    return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
+    out->len = (size_t)(w - out->data);
+    out->data[out->len] = '\0';
+    return GP_OK;
 }
 
 size_t gp_text_edit_distance(const char *a, size_t alen, const char *b, size_t blen)
@@ -566,4 +694,61 @@ size_t gp_fold_apply(const gp_foldmap *m, const char *s, size_t len, gp_buf *out
         i = j;
     }
     return changes;
+}
+
+static int ascii_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+int gp_text_is_clean(const gp_foldmap *m, const char *s, size_t len, int paragraphs)
+{
+    if (len == 0 || m->has_ascii || ascii_space((unsigned char)s[0]) ||
+        ascii_space((unsigned char)s[len - 1]))
+        return 0;
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    for (size_t i = 0; i < len;) {
+        /* Eight bytes at once: printable ASCII with single spaces, not after a space. */
+        while (i + 8 <= len && s[i] != ' ' && i > 0 && s[i - 1] != ' ') {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            uint64_t x = w ^ (ones * ' ');
+            uint64_t sp = (x - ones) & ~x & highs;
+            uint64_t low = (w - ones * ' ') & ~w & highs;
+            if ((w & highs) | low | (sp & (sp << 8)) || (sp >> 63))
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        unsigned char c = (unsigned char)s[i];
+        if (c > ' ' && c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c == ' ') {
+            if (ascii_space((unsigned char)s[i - 1]))
+                return 0;
+            i++;
+            continue;
+        }
+        if (c == '\n') {
+            /* only a paragraph break: exactly "\n\n" between two words */
+            if (!paragraphs || i + 2 >= len || s[i + 1] != '\n' ||
+                ascii_space((unsigned char)s[i - 1]) || ascii_space((unsigned char)s[i + 2]))
+                return 0;
+            i += 2;
+            continue;
+        }
+        if (c < 0x80)
+            return 0;
+        UChar32 cp;
+        U8_NEXT(s, i, len, cp);
+        size_t rl;
+        if (cp < 0 || gp_foldmap_get(m, (uint32_t)cp, &rl) || u_isUWhiteSpace(cp) ||
+            u_getIntPropertyValue(cp, UCHAR_NFC_QUICK_CHECK) != UNORM_YES ||
+            u_getCombiningClass(cp) != 0)
+            return 0;
+    }
+    return 1;
 }

@@ -40,6 +40,8 @@ int gp_buf_reserve(gp_buf *b, size_t extra); /* room for `extra` more bytes */
 void gp_buf_put(gp_buf *b, const void *data, size_t len);
 void gp_buf_puts(gp_buf *b, const char *s);
 void gp_buf_putc(gp_buf *b, char c);
+/* Appends a decimal integer (without printf: it is on the hot path of every record). */
+void gp_buf_put_long(gp_buf *b, long v);
 void gp_buf_printf(gp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void gp_buf_vprintf(gp_buf *b, const char *fmt, va_list ap);
 /* The string so far, "" for an empty buffer; stays valid until the next append. */

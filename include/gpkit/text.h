@@ -70,6 +70,13 @@ size_t gp_foldmap_size(const gp_foldmap *m);
 /* Appends `s` with every mapped code point replaced. Returns the number of replacements. */
 size_t gp_fold_apply(const gp_foldmap *m, const char *s, size_t len, gp_buf *out);
 
+/*
+ * Whether folding with `m`, NFC and gp_text_collapse_space(paragraphs) would all leave
+ * `s` as it is (and it is not empty): one pass instead of three copies, for the text
+ * that is already clean, which is most text.
+ */
+int gp_text_is_clean(const gp_foldmap *m, const char *s, size_t len, int paragraphs);
+
 /* Damerau-Levenshtein (optimal string alignment) distance between two byte strings. */
 size_t gp_text_edit_distance(const char *a, size_t alen, const char *b, size_t blen);
 
