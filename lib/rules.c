@@ -797,6 +797,10 @@ static int load_file(gp_ruleset *rs, const char *path, const place *from)
             read_profile(rs, &d, n, dir, &rs->profile_xml, "'xml'");
         if ((n = gp_y_get(&d, root, "checks")))
             read_checks(rs, &d, n);
+        if ((n = gp_y_get(&d, root, "lint")))
+            gp__lint_rules_read(rs, &d, n);
+        if ((n = gp_y_get(&d, root, "dedup")))
+            gp__dedup_rules_read(rs, &d, n);
     }
     rs->errors += d.errors;
     gp_ydoc_free(&d);
@@ -1263,6 +1267,8 @@ void gp_ruleset_free(gp_ruleset *rs)
     free(rs->listing.separators);
     gp_map_free(rs->levels);
     gp_map_free(rs->files);
+    gp__lint_rules_free(rs->lint);
+    gp__dedup_rules_free(rs->dedup);
     gp_foldmap_free(rs->typography);
     gp_text_free(rs->text);
     gp_buf_free(&rs->key);

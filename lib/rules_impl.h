@@ -96,6 +96,10 @@ typedef struct gp_booklet_rules {
     size_t nfooters, footers_cap;
 } gp_booklet_rules;
 
+/* Sections read by other modules (lib/lint_rules.c, lib/dedup_rules.c). */
+struct gp_lint_rules;
+struct gp_dedup_rules;
+
 typedef struct gp_level {
     const char *id;
     gp_severity level;
@@ -115,7 +119,9 @@ struct gp_ruleset {
     gp_booklet_rules booklet;
     const char *profile_html;
     const char *profile_xml;
-    gp_map *levels; /* rule id -> gp_level */
+    gp_map *levels;               /* rule id -> gp_level */
+    struct gp_lint_rules *lint;   /* NULL when no file has a 'lint' section */
+    struct gp_dedup_rules *dedup; /* NULL when no file has a 'dedup' section */
 
     /* what the files declared, resolved once all of them are read */
     struct gp_decls *decls;
@@ -128,5 +134,17 @@ long gp__rules_key(gp_ruleset *rs, const char *s, size_t len);
 /* Whether `line` is one of the labels; sets *value to text after the label on the line. */
 int gp__labels_match(gp_ruleset *rs, const gp_labels *labels, const char *line, size_t len,
                      const char **value, size_t *vlen);
+
+/*
+ * Readers of the sections other modules own. Each is called once per file that has the
+ * section, reports problems through gp_y_error and keeps what it read in the rule set
+ * (allocating its struct on the first call); the free functions accept NULL.
+ */
+struct gp_ydoc;
+struct yaml_node_s;
+void gp__lint_rules_read(gp_ruleset *rs, struct gp_ydoc *d, struct yaml_node_s *node);
+void gp__lint_rules_free(struct gp_lint_rules *r);
+void gp__dedup_rules_read(gp_ruleset *rs, struct gp_ydoc *d, struct yaml_node_s *node);
+void gp__dedup_rules_free(struct gp_dedup_rules *r);
 
 #endif
