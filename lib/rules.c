@@ -104,7 +104,8 @@ typedef struct decl_entry {
     size_t naliases, aliases_cap;
     decl_name *broader; /* spelling + place of each broader reference */
     size_t nbroader, broader_cap;
-    long idx; /* the entry built from it */
+    long idx;    /* the entry built from it */
+    int extends; /* alias_of: `name` is an entry declared elsewhere */
 } decl_entry;
 
 struct gp_decls {
@@ -302,9 +303,10 @@ static void read_vocab(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *list, gp_vocab_k
         gp_y_error(d, list, "rules.type", "'%s' must be a list of entries", section);
         return;
     }
-    static const char *const topic_keys[] = {"name", "aliases", "broader", "description", NULL};
-    static const char *const plain_keys[] = {"name", "aliases", "description", NULL};
-    static const char *const inst_keys[] = {"name",    "country",     "acronym",
+    static const char *const topic_keys[] = {"name",    "alias_of",    "aliases",
+                                             "broader", "description", NULL};
+    static const char *const plain_keys[] = {"name", "alias_of", "aliases", "description", NULL};
+    static const char *const inst_keys[] = {"name",    "alias_of",    "country", "acronym",
                                             "aliases", "description", NULL};
     const char *const *keys = kind == GP_VOCAB_TOPIC         ? topic_keys
                               : kind == GP_VOCAB_INSTITUTION ? inst_keys
@@ -316,17 +318,24 @@ static void read_vocab(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *list, gp_vocab_k
         if (gp_y_check_map(d, item, what, keys) != 0)
             continue;
         yaml_node_t *name = gp_y_get(d, item, "name");
-        if (!name) {
-            gp_y_error(d, item, "rules.missing-key", "%s needs a 'name'", what);
+        yaml_node_t *of = gp_y_get(d, item, "alias_of");
+        if (!name == !of) {
+            gp_y_error(d, item, "rules.missing-key",
+                       "%s needs a 'name', or 'alias_of' to add aliases to an entry", what);
             continue;
         }
-        const char *s = gp_y_string(d, name, "'name'");
+        const char *s = gp_y_string(d, name ? name : of, name ? "'name'" : "'alias_of'");
         if (!s)
             continue;
-        decl_entry *e = decl_new(rs, kind, node_place(rs, d, name));
+        if (of && (gp_y_get(d, item, "acronym") || gp_y_get(d, item, "broader"))) {
+            gp_y_error(d, item, "rules.type", "an 'alias_of' entry only adds aliases");
+            continue;
+        }
+        decl_entry *e = decl_new(rs, kind, node_place(rs, d, name ? name : of));
         if (!e)
             return;
         e->name = rs_strdup(rs, s);
+        e->extends = of != NULL;
         read_names(rs, d, gp_y_get(d, item, "aliases"), "an alias", &e->aliases, &e->naliases,
                    &e->aliases_cap);
         if (kind == GP_VOCAB_TOPIC)
@@ -359,8 +368,15 @@ static void read_countries(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *node)
     yaml_node_t *iso = gp_y_get(d, node, "iso_codes");
     const char *s;
     if (iso && (s = gp_y_string(d, iso, "'iso_codes'"))) {
-        ds->iso_codes = rs_strdup(rs, s);
+        /* a relative path is relative to the rule file, like an include */
+        gp_buf path = GP_BUF_INIT;
+        const char *slash = strrchr(d->file, '/');
+        if (s[0] != '/' && slash)
+            gp_buf_put(&path, d->file, (size_t)(slash - d->file) + 1);
+        gp_buf_puts(&path, s);
+        ds->iso_codes = rs_strdup(rs, gp_buf_str(&path));
         ds->iso_at = node_place(rs, d, iso);
+        gp_buf_free(&path);
     }
     yaml_node_t *langs = gp_y_get(d, node, "icu_languages");
     if (langs) {
@@ -380,14 +396,33 @@ static void read_countries(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *node)
         gp_y_error(d, entries, "rules.type", "'entries' of 'countries' must be a list");
         return;
     }
-    static const char *const ekeys[] = {"code", "name", "region", "aliases", "description", NULL};
+    static const char *const ekeys[] = {"code",    "alias_of",    "name", "region",
+                                        "aliases", "description", NULL};
     for (size_t i = 0; i < gp_y_seq_len(entries); i++) {
         yaml_node_t *item = gp_y_seq_item(d, entries, i);
         if (gp_y_check_map(d, item, "a country entry", ekeys) != 0)
             continue;
         yaml_node_t *code = gp_y_get(d, item, "code");
-        if (!code) {
-            gp_y_error(d, item, "rules.missing-key", "a country entry needs a 'code'");
+        yaml_node_t *of = gp_y_get(d, item, "alias_of");
+        if (of && !code) {
+            if (gp_y_get(d, item, "name") || gp_y_get(d, item, "region")) {
+                gp_y_error(d, item, "rules.type", "an 'alias_of' entry only adds aliases");
+                continue;
+            }
+            if (!(s = gp_y_string(d, of, "'alias_of'")))
+                continue;
+            decl_entry *e = decl_new(rs, GP_VOCAB_COUNTRY, node_place(rs, d, of));
+            if (!e)
+                return;
+            e->name = rs_strdup(rs, s);
+            e->extends = 1;
+            read_names(rs, d, gp_y_get(d, item, "aliases"), "an alias", &e->aliases, &e->naliases,
+                       &e->aliases_cap);
+            continue;
+        }
+        if (!code || of) {
+            gp_y_error(d, item, "rules.missing-key",
+                       "a country entry needs a 'code', or 'alias_of' to add aliases to one");
             continue;
         }
         if (!(s = gp_y_string(d, code, "'code'")))
@@ -670,27 +705,31 @@ static void read_checks(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *node)
                 gp_y_error(d, idn, "rules.unknown-check", "unknown check '%s'", id);
             continue;
         }
-        yaml_node_t *lv = gp_y_get(d, item, "level");
-        if (!lv)
-            continue;
-        const char *ls = gp_y_string(d, lv, "'level'");
-        gp_severity sev;
-        if (!ls)
-            continue;
-        if (gp_severity_parse(ls, &sev) != 0) {
-            gp_y_error(d, lv, "rules.type", "'level' must be error, warning, info or off, not '%s'",
-                       ls);
-            continue;
-        }
-        gp_level *l = gp_arena_alloc(rs->arena, sizeof *l);
-        if (!l)
+        gp_check_doc *doc = gp_arena_alloc(rs->arena, sizeof *doc);
+        if (!doc)
             return;
-        l->id = rs_strdup(rs, id);
-        l->level = sev;
+        memset(doc, 0, sizeof *doc);
+        doc->id = rs_strdup(rs, id);
+        static const char *const texts[] = {"description", "bad", "good"};
+        const char **slots[] = {&doc->description, &doc->bad, &doc->good};
+        for (size_t k = 0; k < 3; k++) {
+            yaml_node_t *t = gp_y_get(d, item, texts[k]);
+            const char *v = t ? gp_y_string(d, t, texts[k]) : NULL;
+            *slots[k] = v ? rs_strdup(rs, v) : NULL;
+        }
+        yaml_node_t *lv = gp_y_get(d, item, "level");
+        const char *ls = lv ? gp_y_string(d, lv, "'level'") : NULL;
+        if (ls) {
+            if (gp_severity_parse(ls, &doc->level) != 0)
+                gp_y_error(d, lv, "rules.type",
+                           "'level' must be error, warning, info or off, not '%s'", ls);
+            else
+                doc->has_level = 1;
+        }
         void **slot;
         if (gp_map_upsert(rs->levels, id, strlen(id), &slot) == 0)
             gp_y_error(d, idn, "rules.duplicate", "check '%s' is configured twice", id);
-        *slot = l;
+        *slot = doc;
     }
 }
 
@@ -764,9 +803,11 @@ static int load_file(gp_ruleset *rs, const char *path, const place *from)
 
     yaml_node_t *root = gp_y_root(&d);
     static const char *const keys[] = {
-        "gpkit",   "description",    "include",      "countries",  "regions",
-        "topics",  "priority_areas", "institutions", "typography", "listing",
-        "booklet", "html",           "xml",          "checks",     NULL};
+        "gpkit",      "description", "include",        "countries",
+        "regions",    "topics",      "priority_areas", "institutions",
+        "typography", "listing",     "booklet",        "html",
+        "xml",        "checks",      "lint",           "dedup",
+        NULL};
     if (root && !(root->type == YAML_SCALAR_NODE && !*gp_y_scalar(root)) &&
         gp_y_check_map(&d, root, "a rule file", keys) == 0) {
         yaml_node_t *n;
@@ -1046,6 +1087,35 @@ static void add_names(gp_ruleset *rs, gp_vocab_kind kind, unsigned idx, const ch
     }
 }
 
+/* 'alias_of' entries: aliases for an entry declared anywhere in the rules. */
+static void apply_extensions(gp_ruleset *rs, gp_vocab_kind kind, gp_map *codes)
+{
+    struct gp_decls *ds = rs->decls;
+    for (size_t i = 0; i < ds->len; i++) {
+        decl_entry *d = &ds->items[i];
+        if (d->kind != kind || !d->extends)
+            continue;
+        const char *scope = NULL;
+        if (kind == GP_VOCAB_INSTITUTION) {
+            int c = d->country ? resolve_country_ref(rs, codes, d->country) : -1;
+            if (c < 0) {
+                rule_error(rs, d->country ? &d->country_at : &d->at, "rules.reference",
+                           "an 'alias_of' institution needs a known 'country'");
+                continue;
+            }
+            scope = rs->vocab[GP_VOCAB_COUNTRY].entries[c].code;
+        }
+        gp_resolution r;
+        if (gp_ruleset_resolve(rs, kind, d->name, strlen(d->name), 0, scope, &r) != GP_OK ||
+            r.match == GP_MATCH_NONE) {
+            rule_error(rs, &d->at, "rules.reference", "alias_of '%s' is not a %s of the rules",
+                       d->name, gp_vocab_name(kind));
+            continue;
+        }
+        add_names(rs, kind, r.index, scope, d);
+    }
+}
+
 static void build(gp_ruleset *rs)
 {
     struct gp_decls *ds = rs->decls;
@@ -1055,8 +1125,9 @@ static void build(gp_ruleset *rs)
     /* Regions first: countries refer to them. */
     for (size_t i = 0; i < ds->len; i++) {
         decl_entry *d = &ds->items[i];
-        if (d->kind != GP_VOCAB_REGION && d->kind != GP_VOCAB_TOPIC &&
-            d->kind != GP_VOCAB_PRIORITY_AREA)
+        if ((d->kind != GP_VOCAB_REGION && d->kind != GP_VOCAB_TOPIC &&
+             d->kind != GP_VOCAB_PRIORITY_AREA) ||
+            d->extends)
             continue;
         long idx = entry_add(rs, d->kind, d->name, &d->at);
         if (idx < 0)
@@ -1065,13 +1136,16 @@ static void build(gp_ruleset *rs)
         name_add(rs, d->kind, (unsigned)idx, NULL, d->name, 0, 0, GP_NAME_CANONICAL, &d->at);
         add_names(rs, d->kind, (unsigned)idx, NULL, d);
     }
+    apply_extensions(rs, GP_VOCAB_REGION, NULL);
+    apply_extensions(rs, GP_VOCAB_TOPIC, NULL);
+    apply_extensions(rs, GP_VOCAB_PRIORITY_AREA, NULL);
     load_iso(rs, codes);
     gp_vocab *cv = &rs->vocab[GP_VOCAB_COUNTRY];
     gp_map *seen_codes = NULL;
     gp_map_new(&seen_codes);
     for (size_t i = 0; i < ds->len; i++) {
         decl_entry *d = &ds->items[i];
-        if (d->kind != GP_VOCAB_COUNTRY)
+        if (d->kind != GP_VOCAB_COUNTRY || d->extends)
             continue;
         if (seen_codes) {
             void **slot;
@@ -1124,6 +1198,7 @@ static void build(gp_ruleset *rs)
         add_names(rs, GP_VOCAB_COUNTRY, (unsigned)idx, NULL, d);
     }
     gp_map_free(seen_codes);
+    apply_extensions(rs, GP_VOCAB_COUNTRY, codes);
     add_translations(rs);
     /* Broader topics, now that every topic exists. */
     gp_vocab *tv = &rs->vocab[GP_VOCAB_TOPIC];
@@ -1157,7 +1232,7 @@ static void build(gp_ruleset *rs)
     /* Institutions, in their countries. */
     for (size_t i = 0; i < ds->len; i++) {
         decl_entry *d = &ds->items[i];
-        if (d->kind != GP_VOCAB_INSTITUTION || !d->country)
+        if (d->kind != GP_VOCAB_INSTITUTION || !d->country || d->extends)
             continue;
         int c = resolve_country_ref(rs, codes, d->country);
         if (c < 0) {
@@ -1180,6 +1255,7 @@ static void build(gp_ruleset *rs)
                      GP_NAME_ACRONYM, &d->at);
         add_names(rs, GP_VOCAB_INSTITUTION, (unsigned)idx, code, d);
     }
+    apply_extensions(rs, GP_VOCAB_INSTITUTION, codes);
     gp_map_free(codes);
 }
 
@@ -1404,8 +1480,13 @@ gp_severity gp_ruleset_level(void *ctx, const char *rule_id, gp_severity fallbac
     gp_ruleset *rs = ctx;
     if (!rs || !rule_id)
         return fallback;
-    const gp_level *l = gp_map_get(rs->levels, rule_id, strlen(rule_id));
-    return l ? l->level : fallback;
+    const gp_check_doc *doc = gp_map_get(rs->levels, rule_id, strlen(rule_id));
+    return doc && doc->has_level ? doc->level : fallback;
+}
+
+const gp_check_doc *gp_ruleset_check(const gp_ruleset *rs, const char *rule_id)
+{
+    return rule_id ? gp_map_get(rs->levels, rule_id, strlen(rule_id)) : NULL;
 }
 
 const char *gp_ruleset_profile(const gp_ruleset *rs, const char *format)

@@ -100,11 +100,6 @@ typedef struct gp_booklet_rules {
 struct gp_lint_rules;
 struct gp_dedup_rules;
 
-typedef struct gp_level {
-    const char *id;
-    gp_severity level;
-} gp_level;
-
 struct gp_ruleset {
     char *path;
     gp_arena *arena;

@@ -109,6 +109,18 @@ gp_text *gp_ruleset_text(gp_ruleset *rs);
  */
 gp_severity gp_ruleset_level(void *rs, const char *rule_id, gp_severity fallback);
 
+/* What the rules say about a check (rules/checks.yaml): level and documentation. */
+typedef struct gp_check_doc {
+    const char *id;
+    int has_level;
+    gp_severity level;
+    const char *description; /* NULL when not documented */
+    const char *bad, *good;  /* examples, NULL when none */
+} gp_check_doc;
+
+/* The documentation of a check, or NULL when the rules say nothing about it. */
+const gp_check_doc *gp_ruleset_check(const gp_ruleset *rs, const char *rule_id);
+
 /* Path of the bundled extraction profile for "html" or "xml", NULL when none. */
 const char *gp_ruleset_profile(const gp_ruleset *rs, const char *format);
 
