@@ -14,6 +14,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "gpkit/hygiene.h"
 #include "gpkit/text.h"
 #include "internal.h"
 
@@ -27,6 +28,8 @@ struct gp_normalizer {
     gp_map *cache;
     gp_arena *cache_arena;
     gp_norm_stats stats;
+    gp_hygiene *fix; /* non-NULL when fixing */
+    gp_buf fixed;
 };
 
 typedef struct cached {
@@ -66,6 +69,8 @@ void gp_normalizer_free(gp_normalizer *n)
     gp_buf_free(&n->ckey);
     gp_map_free(n->cache);
     gp_arena_free(n->cache_arena);
+    gp_hygiene_free(n->fix);
+    gp_buf_free(&n->fixed);
     free(n);
 }
 
@@ -90,12 +95,52 @@ static long clean_text(gp_normalizer *n, const char *s, int paragraphs)
     return rc ? rc : (long)n->space.len;
 }
 
+int gp_norm_text(gp_normalizer *n, const char *s, int paragraphs, gp_buf *out)
+{
+    long len = clean_text(n, s, paragraphs);
+    if (len < 0)
+        return (int)len;
+    gp_buf_put(out, n->space.data ? n->space.data : "", (size_t)len);
+    return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
+}
+
+int gp_normalizer_set_fix(gp_normalizer *n, int fix)
+{
+    if (!fix) {
+        gp_hygiene_free(n->fix);
+        n->fix = NULL;
+        return GP_OK;
+    }
+    return n->fix ? GP_OK : gp_hygiene_new(&n->fix, n->rules);
+}
+
+/* Applies the certain hygiene fixes to *slot (with --fix). */
+static int fix_string(gp_normalizer *n, gp_record *rec, const char **slot, gp_field f)
+{
+    if (!n->fix || !*slot)
+        return GP_OK;
+    size_t count = 0;
+    gp_buf_reset(&n->fixed);
+    int rc = gp_hygiene_fix(n->fix, *slot, strlen(*slot), f, &n->fixed, &count);
+    if (rc || count == 0)
+        return rc;
+    const char *copy = gp_arena_strndup(rec->arena, gp_buf_str(&n->fixed), n->fixed.len);
+    if (!copy)
+        return GP_ENOMEM;
+    *slot = copy;
+    n->stats.fixed[f] += count;
+    return GP_OK;
+}
+
 /* Replaces *slot by its cleaned text (NULL when empty); counts a change. */
 static int norm_string(gp_normalizer *n, gp_record *rec, const char **slot, gp_field f,
                        int paragraphs)
 {
     if (!*slot)
         return GP_OK;
+    int rc = fix_string(n, rec, slot, f);
+    if (rc)
+        return rc;
     if (gp_text_is_clean(gp_ruleset_typography(n->rules), *slot, strlen(*slot), paragraphs))
         return GP_OK;
     long len = clean_text(n, *slot, paragraphs);

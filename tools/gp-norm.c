@@ -6,17 +6,19 @@
 
 #include "tool.h"
 
-enum { OPT_STRICT = 1, OPT_STATS };
+enum { OPT_STRICT = 1, OPT_STATS, OPT_FIX };
 
 static const gp_opt options[] = {
     {"rules", 'r', "PATH", GP_OPT_RULES, "rule set: an entry file or a folder (default: bundled)"},
     {"strict", 0, NULL, OPT_STRICT, "exit 1 when a value is unknown to the rules"},
     {"stats", 0, NULL, OPT_STATS, "print counts per field on stderr"},
+    {"fix", 0, NULL, OPT_FIX, "apply the certain text fixes gp-lint proposes (mojibake, ...)"},
     {NULL, 0, NULL, 0, NULL}};
 
 typedef struct run {
     int strict;
     int stats;
+    int fix;
     gp_tool *tool;
     gp_normalizer *norm;
     size_t written;
@@ -31,6 +33,8 @@ static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
         r->strict = 1;
     else if (id == OPT_STATS)
         r->stats = 1;
+    else if (id == OPT_FIX)
+        r->fix = 1;
     return 0;
 }
 
@@ -49,15 +53,15 @@ static int normalise_and_write(void *ctx, gp_record *rec)
 static void print_stats(const run *r, const gp_norm_stats *s, size_t read)
 {
     fprintf(stderr, "gp-norm: %zu records in, %zu out\n", read, r->written);
-    fprintf(stderr, "%-22s %10s %10s %10s %10s %10s\n", "field", "text", "canonical", "unknown",
-            "filled", "dropped");
+    fprintf(stderr, "%-22s %10s %10s %10s %10s %10s %10s\n", "field", "text", "canonical",
+            "unknown", "filled", "dropped", "fixed");
     for (int f = 0; f < GP_F_COUNT; f++) {
         if (!s->text_changed[f] && !s->canonicalised[f] && !s->unknown[f] && !s->filled[f] &&
-            !s->dropped[f])
+            !s->dropped[f] && !s->fixed[f])
             continue;
-        fprintf(stderr, "%-22s %10zu %10zu %10zu %10zu %10zu\n", gp_field_name((gp_field)f),
-                s->text_changed[f], s->canonicalised[f], s->unknown[f], s->filled[f],
-                s->dropped[f]);
+        fprintf(stderr, "%-22s %10zu %10zu %10zu %10zu %10zu %10zu\n", gp_field_name((gp_field)f),
+                s->text_changed[f], s->canonicalised[f], s->unknown[f], s->filled[f], s->dropped[f],
+                s->fixed[f]);
     }
 }
 
@@ -72,7 +76,7 @@ int main(int argc, char **argv)
                             "country, region,\ninstitution, topics and priority areas take "
                             "their canonical values; each record\ngets a stable id "
                             "(docs/ids.md). Values no rule knows are kept and reported."};
-    run r = {0, 0, &t, NULL, 0};
+    run r = {0, 0, 0, &t, NULL, 0};
     int first;
     int status = gp_tool_start(&t, argc, argv, 1, on_option, &r, &first);
     if (status >= 0)
@@ -83,6 +87,8 @@ int main(int argc, char **argv)
     int rc = gp_extractor_new(&ex, t.rules, NULL, &t.sink);
     if (!rc)
         rc = gp_normalizer_new(&r.norm, t.rules, &t.sink);
+    if (!rc && r.fix)
+        rc = gp_normalizer_set_fix(r.norm, 1);
     int worst = rc;
     if (first >= argc)
         argv[--first] = "-";

@@ -39,13 +39,27 @@ typedef struct gp_norm_stats {
     size_t unknown[GP_F_COUNT];       /* values no rule knows */
     size_t filled[GP_F_COUNT];        /* values derived from another field */
     size_t dropped[GP_F_COUNT];       /* repeated list items, invalid years */
+    size_t fixed[GP_F_COUNT];         /* values repaired by --fix (gpkit/hygiene.h) */
 } gp_norm_stats;
 
 int gp_normalizer_new(gp_normalizer **out, gp_ruleset *rules, gp_diag_sink *diags);
 void gp_normalizer_free(gp_normalizer *n);
 
+/*
+ * With `fix`, text fields first get the certain fixes of gpkit/hygiene.h (mojibake,
+ * control and invisible characters, soft hyphens, ligatures, look-alike letters, page
+ * footers), as gp-lint's findings propose them. Returns GP_OK or GP_ENOMEM.
+ */
+int gp_normalizer_set_fix(gp_normalizer *n, int fix);
+
 /* Normalises `rec` in place (see above). Returns GP_OK or GP_ENOMEM. */
 int gp_norm_record(gp_normalizer *n, gp_record *rec);
+
+/*
+ * Appends `s` cleaned as gp-norm cleans text (typography folded, NFC, white space
+ * collapsed; paragraphs kept when asked). Returns GP_OK or GP_ENOMEM.
+ */
+int gp_norm_text(gp_normalizer *n, const char *s, int paragraphs, gp_buf *out);
 
 /* Counts so far. */
 const gp_norm_stats *gp_normalizer_stats(const gp_normalizer *n);
