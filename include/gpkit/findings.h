@@ -1,0 +1,78 @@
+/*
+ * gpkit/findings.h - writing findings for people and for CI, and baselines.
+ *
+ * Formats:
+ *   human     "file:line:col: severity: message [rule-id]", then a summary line;
+ *   json      JSON Lines, one object per finding: rule, level, message, file, line,
+ *             column, record_id, pointer (RFC 6901), value, fix, fingerprint, baseline;
+ *   sarif     one SARIF 2.1.0 log (GitHub code scanning): tool.driver with every rule
+ *             and its help, results with ruleId, level, message, physicalLocation
+ *             (artifactLocation.uri, region.startLine), partialFingerprints and
+ *             baselineState;
+ *   github    "::error file=F,line=L,col=C,title=RULE::message" workflow commands;
+ *   markdown  a job-summary page: counts by rule and level, then the findings in a
+ *             table (GitHub shows only ten annotations of each kind per step).
+ *
+ * A finding's fingerprint does not depend on its line or column: it hashes the rule id,
+ * the record id (or, for findings about a whole file, the file), the field pointer and
+ * the offending value (or the message). A baseline file lists fingerprints; findings
+ * whose fingerprint it lists are "unchanged", the rest are "new".
+ *
+ * Ownership: nothing returned needs freeing but the handles.
+ */
+#ifndef GPKIT_FINDINGS_H
+#define GPKIT_FINDINGS_H
+
+#include <stdio.h>
+
+#include "gpkit/diag.h"
+#include "gpkit/rules.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum gp_findings_format {
+    GP_FINDINGS_HUMAN,
+    GP_FINDINGS_JSON,
+    GP_FINDINGS_SARIF,
+    GP_FINDINGS_GITHUB,
+    GP_FINDINGS_MARKDOWN
+} gp_findings_format;
+
+/* Returns 0 and sets *out, or -1 for an unknown name. */
+int gp_findings_format_parse(const char *name, gp_findings_format *out);
+
+/* 16 hex digits and a NUL, written to out[17]. */
+void gp_finding_fingerprint(const gp_diag *d, char out[17]);
+
+typedef struct gp_baseline gp_baseline;
+
+/* Reads a baseline written by gp_baseline_write; problems are reported to `diags`. */
+int gp_baseline_load(gp_baseline **out, const char *path, gp_diag_sink *diags);
+void gp_baseline_free(gp_baseline *b);
+int gp_baseline_has(const gp_baseline *b, const char *fingerprint);
+/* Writes the fingerprints of every finding of `list` (sorted, one JSON document). */
+int gp_baseline_write(const char *path, const gp_diag_list *list);
+
+typedef struct gp_findings_info {
+    const char *tool;
+    const char *version;
+    gp_ruleset *rules; /* for the rules' help text (SARIF); may be NULL */
+    size_t records;    /* records checked, for the summary */
+    size_t unchanged;  /* findings the baseline knows (left out of the output) */
+} gp_findings_info;
+
+/*
+ * Writes the findings of `list` (already sorted) in a format. `is_new[i]` says whether
+ * finding i is new (NULL: all new); findings that are not new are left out of human,
+ * github and markdown output and marked "unchanged" in json and sarif. `color` adds ANSI
+ * colours to human output. Returns GP_OK, GP_EPIPE or GP_EIO.
+ */
+int gp_findings_write(FILE *out, gp_findings_format format, const gp_diag_list *list,
+                      const unsigned char *is_new, const gp_findings_info *info, int color);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

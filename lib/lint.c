@@ -1,0 +1,848 @@
+/*
+ * lib/lint.c - the linter: per-record checks, then checks over the whole dataset.
+ *
+ * Each record is checked as its source wrote it (so a finding can say "X is written Y"
+ * and point at the dump) and normalised into a scratch copy to learn its canonical
+ * values and its id. What the dataset-wide checks need is kept compactly in maps keyed
+ * by canonical values or ids: the countries an unknown institution appears in, the
+ * regions a country is given, the implementation years a practice is given, the words of
+ * the texts (to decide how a word broken at a line end is spelled), and the values for
+ * variant discovery. Findings go to the sink after the rules' suppressions are applied.
+ */
+#include "gpkit/lint.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "discover.h"
+#include "gpkit/checks.h"
+#include "gpkit/hygiene.h"
+#include "gpkit/norm.h"
+#include "gpkit/text.h"
+#include "internal.h"
+#include "lint_impl.h"
+
+enum { SPREAD_MAX = 6 };
+
+/* Where something was first seen. */
+typedef struct place {
+    const char *file;
+    long line, column;
+    const char *record_id;
+    const char *pointer;
+} place;
+
+/* Counts of the different values one thing takes (countries of an institution, ...). */
+typedef struct spread {
+    const char *values[SPREAD_MAX];
+    const char *same[SPREAD_MAX]; /* what is compared: "Republic of Korea" is KR's name */
+    size_t counts[SPREAD_MAX];
+    place first[SPREAD_MAX];
+    size_t n;
+} spread;
+
+typedef struct broken {
+    place at;
+    char *left, *right;
+} broken;
+
+typedef struct suggestion {
+    gp_vocab_kind kind;
+    char *scope;
+    char *canonical;
+    int known;
+    char **aliases;
+    size_t naliases;
+} suggestion;
+
+struct gp_linter {
+    gp_ruleset *rules;
+    gp_diag_sink *sink;
+    gp_lint_options opts;
+    gp_normalizer *norm;
+    gp_diag_sink quiet;
+    gp_hygiene *hyg;
+    gp_discover *disc;
+    gp_arena *scratch; /* per record */
+    gp_arena *keep;    /* for the whole run */
+    size_t records;
+    gp_map *inst_countries; /* unknown institution -> spread of countries */
+    gp_map *country_regions;
+    gp_map *practice_years;
+    gp_map *words;
+    broken *broken;
+    size_t nbroken, broken_cap;
+    suggestion *suggestions;
+    size_t nsuggestions, suggestions_cap;
+    int finished;
+};
+
+int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opts,
+                  gp_diag_sink *findings)
+{
+    *out = NULL;
+    gp_linter *l = calloc(1, sizeof *l);
+    if (!l)
+        return GP_ENOMEM;
+    l->rules = rules;
+    l->sink = findings;
+    l->opts.discovery = opts ? opts->discovery : 1;
+    gp_diag_sink_init(&l->quiet, NULL, NULL);
+    int rc = gp_normalizer_new(&l->norm, rules, &l->quiet);
+    if (!rc)
+        rc = gp_hygiene_new(&l->hyg, rules);
+    if (!rc)
+        rc = gp_discover_new(&l->disc, rules);
+    if (!rc && (gp_arena_new(&l->scratch) || gp_arena_new(&l->keep)))
+        rc = GP_ENOMEM;
+    if (!rc)
+        rc = gp_map_new(&l->inst_countries);
+    if (!rc)
+        rc = gp_map_new(&l->country_regions);
+    if (!rc)
+        rc = gp_map_new(&l->practice_years);
+    if (!rc)
+        rc = gp_map_new(&l->words);
+    if (rc) {
+        gp_linter_free(l);
+        return rc;
+    }
+    *out = l;
+    return GP_OK;
+}
+
+void gp_linter_free(gp_linter *l)
+{
+    if (!l)
+        return;
+    gp_normalizer_free(l->norm);
+    gp_hygiene_free(l->hyg);
+    gp_discover_free(l->disc);
+    gp_arena_free(l->scratch);
+    gp_arena_free(l->keep);
+    gp_map_free(l->inst_countries);
+    gp_map_free(l->country_regions);
+    gp_map_free(l->practice_years);
+    gp_map_free(l->words);
+    for (size_t i = 0; i < l->nbroken; i++) {
+        free(l->broken[i].left);
+        free(l->broken[i].right);
+    }
+    free(l->broken);
+    for (size_t i = 0; i < l->nsuggestions; i++) {
+        suggestion *s = &l->suggestions[i];
+        free(s->scope);
+        free(s->canonical);
+        for (size_t k = 0; k < s->naliases; k++)
+            free(s->aliases[k]);
+        free(s->aliases);
+    }
+    free(l->suggestions);
+    free(l);
+}
+
+size_t gp_linter_records(const gp_linter *l)
+{
+    return l->records;
+}
+
+/* ---- findings ---- */
+
+static int suppressed(gp_linter *l, const char *rule, const char *record_id)
+{
+    struct gp_lint_rules *lr = gp__lint_rules_mut(l->rules);
+    for (size_t i = 0; lr && i < lr->nsuppressions; i++) {
+        gp_lint_suppression *s = &lr->suppressions[i];
+        if (strcmp(s->rule, rule) == 0 &&
+            (!s->record || (record_id && strcmp(s->record, record_id) == 0))) {
+            s->used++;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int finding(gp_linter *l, const place *at, const char *rule, const char *value,
+                   const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static int finding(gp_linter *l, const place *at, const char *rule, const char *value,
+                   const char *fix, const char *fmt, ...)
+{
+    if (suppressed(l, rule, at->record_id))
+        return 0;
+    const gp_check_info *info = gp_checks_find(rule);
+    gp_diag d = GP_DIAG_INIT;
+    d.severity = info ? info->level : GP_SEV_WARNING;
+    d.rule_id = rule;
+    d.file = at->file;
+    d.line = at->line;
+    d.column = at->column;
+    d.record_id = at->record_id;
+    d.pointer = at->pointer;
+    d.value = value;
+    d.fix = fix;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = gp_diag_vreport(l->sink, &d, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* The place of a field (pointer) of a record. */
+static place field_place(const gp_record *rec, const char *id, const char *pointer)
+{
+    place p = {rec->nsources ? rec->sources[0].file : NULL, 0, 0, id, pointer};
+    p.line = gp_record_field_line(rec, pointer, &p.column);
+    return p;
+}
+
+static place keep_place(gp_linter *l, const place *p)
+{
+    place k = *p;
+    k.file = p->file ? gp_arena_strdup(l->keep, p->file) : NULL;
+    k.record_id = p->record_id ? gp_arena_strdup(l->keep, p->record_id) : NULL;
+    k.pointer = p->pointer ? gp_arena_strdup(l->keep, p->pointer) : NULL;
+    return k;
+}
+
+/* ---- vocabulary ---- */
+
+static const char *const kind_ids[GP_VOCAB_COUNT] = {"country", "region", "topic", "priority-area",
+                                                     "institution"};
+
+static int check_cleaned(gp_linter *l, const gp_record *rec, const char *id, gp_vocab_kind kind,
+                         const char *pointer, const char *raw, const char *cleaned,
+                         const char *scope, const char *country)
+{
+    gp_resolution r;
+    int rc = gp_ruleset_resolve(l->rules, kind, raw, strlen(raw), rec->award_year.value, scope, &r);
+    if (rc)
+        return rc;
+    place at = field_place(rec, id, pointer);
+    char rule[48];
+    const char *name = gp_vocab_name(kind);
+    if (l->opts.discovery) {
+        rc = gp_discover_add(l->disc, kind, country,
+                             r.match == GP_MATCH_NONE ? cleaned : r.canonical,
+                             r.match != GP_MATCH_NONE, at.file, at.line, at.column, id, pointer);
+        if (rc)
+            return rc;
+    }
+    switch (r.match) {
+    case GP_MATCH_NONE:
+        snprintf(rule, sizeof rule, "%s.unknown", kind_ids[kind]);
+        return finding(l, &at, rule, raw, NULL, "unknown %s '%s'%s%s", name, raw,
+                       country ? " in " : "", country ? country : "");
+    case GP_MATCH_EXACT:
+        return GP_OK;
+    case GP_MATCH_FORMER:
+        snprintf(rule, sizeof rule, "%s.former-name", kind_ids[kind]);
+        return finding(l, &at, rule, raw, r.canonical,
+                       "%s '%s' is a former name (until %d) for a %d record; now '%s'", name, raw,
+                       r.until, rec->award_year.value, r.canonical);
+    default:
+        if (strcmp(cleaned, r.canonical) == 0 && strcmp(raw, cleaned) != 0)
+            return GP_OK; /* only typography that gp-norm folds: text checks report it */
+        snprintf(rule, sizeof rule, "%s.alias", kind_ids[kind]);
+        return finding(l, &at, rule, raw, r.canonical, "%s '%s' is written '%s'", name, raw,
+                       r.canonical);
+    }
+}
+
+/* `scope` is the country code institutions resolve in; `country` its name (discovery). */
+static int check_name(gp_linter *l, const gp_record *rec, const char *id, gp_vocab_kind kind,
+                      const char *pointer, const char *raw, const char *scope, const char *country)
+{
+    gp_buf clean = GP_BUF_INIT;
+    int rc = gp_norm_text(l->norm, raw, 0, &clean);
+    if (!rc)
+        rc = check_cleaned(l, rec, id, kind, pointer, raw, gp_buf_str(&clean), scope, country);
+    gp_buf_free(&clean);
+    return rc;
+}
+
+/* ---- dataset-wide bookkeeping ---- */
+
+/* Counts `value` (compared as `same`, shown as `value`) for `key`. */
+static int spread_add(gp_linter *l, gp_map *m, const char *key, const char *value, const char *same,
+                      const place *at)
+{
+    void **slot;
+    int rc = gp_map_upsert(m, key, strlen(key), &slot);
+    if (rc < 0)
+        return rc;
+    spread *s = *slot;
+    if (!s) {
+        s = gp_arena_alloc(l->keep, sizeof *s);
+        if (!s)
+            return GP_ENOMEM;
+        memset(s, 0, sizeof *s);
+        *slot = s;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        if (strcmp(s->same[i], same) == 0) {
+            s->counts[i]++;
+            return GP_OK;
+        }
+    }
+    if (s->n == SPREAD_MAX)
+        return GP_OK;
+    s->same[s->n] = same == value ? NULL : gp_arena_strdup(l->keep, same);
+    s->values[s->n] = gp_arena_strdup(l->keep, value);
+    if (!s->same[s->n])
+        s->same[s->n] = s->values[s->n];
+    s->counts[s->n] = 1;
+    s->first[s->n] = keep_place(l, at);
+    s->n++;
+    return s->values[s->n - 1] ? GP_OK : GP_ENOMEM;
+}
+
+/* The least common value of a spread: where a finding about it is placed. */
+static size_t spread_minority(const spread *s)
+{
+    size_t m = 0;
+    for (size_t i = 1; i < s->n; i++)
+        if (s->counts[i] < s->counts[m])
+            m = i;
+    return m;
+}
+
+static void spread_list(const spread *s, gp_buf *out)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (i)
+            gp_buf_puts(out, ", ");
+        gp_buf_printf(out, "'%s' (%zu)", s->values[i], s->counts[i]);
+    }
+}
+
+static void collect_words(gp_linter *l, const char *text)
+{
+    /* Words of five letters or more and hyphenated words: what a broken word may be. */
+    const char *p = text;
+    while (*p) {
+        while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+            p++;
+        const char *start = p;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+               (*p == '-' && p[1] >= 'a' && p[1] <= 'z'))
+            p++;
+        size_t len = (size_t)(p - start);
+        if (len >= 5 && len < 64) {
+            char w[64];
+            for (size_t i = 0; i < len; i++)
+                w[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] + 32 : start[i]);
+            gp_map_put(l->words, w, len, (void *)1);
+        }
+    }
+}
+
+/* ---- per record ---- */
+
+typedef struct hissue {
+    char *rule, *fragment, *fix, *message;
+    size_t count;
+} hissue;
+
+typedef struct hctx {
+    gp_linter *l;
+    const char *text;
+    hissue *items;
+    size_t n, cap;
+} hctx;
+
+/*
+ * Issues of one field are grouped by rule and text: a bulleted summary with a tab after
+ * each bullet is one finding "a tab inside the text (and 4 more)", not five alike.
+ */
+static int on_hygiene(void *ctx, const gp_hygiene_issue *is)
+{
+    hctx *h = ctx;
+    if (strcmp(is->rule_id, "text.broken-word") != 0) {
+        for (size_t i = 0; i < h->n; i++) {
+            const hissue *it = &h->items[i];
+            if (strcmp(it->rule, is->rule_id) == 0 && strlen(it->fragment) == is->end - is->start &&
+                memcmp(it->fragment, h->text + is->start, is->end - is->start) == 0) {
+                h->items[i].count++;
+                return 0;
+            }
+        }
+    }
+    if (GP_GROW(h->items, h->cap, h->n + 1) != GP_OK)
+        return GP_ENOMEM;
+    hissue *it = &h->items[h->n++];
+    it->rule = gp__strdup(is->rule_id);
+    it->fragment = gp__strndup(h->text + is->start, is->end - is->start);
+    it->fix = gp__strdup(is->fix);
+    it->message = gp__strdup(is->message);
+    it->count = 1;
+    if (is->left && is->right) {
+        /* broken words wait for the whole dataset: the texts tell how the word is spelled */
+        gp_linter *l = h->l;
+        free(it->message);
+        it->message = NULL;
+        if (GP_GROW(l->broken, l->broken_cap, l->nbroken + 1) != GP_OK)
+            return GP_ENOMEM;
+        broken *b = &l->broken[l->nbroken++];
+        memset(b, 0, sizeof *b);
+        b->left = gp__strdup(is->left);
+        b->right = gp__strdup(is->right);
+    }
+    return (!it->rule || !it->fragment) ? GP_ENOMEM : 0;
+}
+
+static int check_text(gp_linter *l, const gp_record *rec, const char *id, gp_field f,
+                      const char *pointer, const char *text)
+{
+    if (!text)
+        return GP_OK;
+    size_t first_broken = l->nbroken;
+    hctx h = {l, text, NULL, 0, 0};
+    int rc = gp_hygiene_check(l->hyg, text, strlen(text), f, on_hygiene, &h);
+    place at = field_place(rec, id, pointer);
+    for (size_t i = first_broken; i < l->nbroken; i++)
+        l->broken[i].at = keep_place(l, &at);
+    for (size_t i = 0; i < h.n; i++) {
+        hissue *it = &h.items[i];
+        if (!rc && it->message) {
+            if (it->count > 1)
+                rc = finding(l, &at, it->rule, it->fragment, it->fix, "%s (%s; and %zu more)",
+                             it->message, pointer + 1, it->count - 1);
+            else
+                rc = finding(l, &at, it->rule, it->fragment, it->fix, "%s (%s)", it->message,
+                             pointer + 1);
+        }
+        free(it->rule);
+        free(it->fragment);
+        free(it->fix);
+        free(it->message);
+    }
+    free(h.items);
+    return rc;
+}
+
+static int field_empty(const gp_record *rec, gp_field f)
+{
+    if (gp_field_is_list(f))
+        return gp_record_list_const(rec, f)->len == 0;
+    if (gp_field_is_year(f)) {
+        const gp_year *y = gp_record_year((gp_record *)rec, f);
+        return y->value <= 0 && !y->text;
+    }
+    if (f == GP_F_ID)
+        return 0;
+    const char *v = gp_record_get(rec, f);
+    return !v || gp__is_blank(v, strlen(v));
+}
+
+static int check_fields(gp_linter *l, const gp_record *rec, const gp_record *canon, const char *id)
+{
+    const struct gp_lint_rules *lr = gp__lint_rules(l->rules);
+    char ptr[48];
+    int rc = GP_OK;
+    for (int f = 0; f < GP_F_COUNT && !rc; f++) {
+        if (!(lr->required & (1u << f)) || !field_empty(rec, (gp_field)f))
+            continue;
+        place at = field_place(rec, id, NULL);
+        snprintf(ptr, sizeof ptr, "/%s", gp_field_name((gp_field)f));
+        at.pointer = ptr;
+        rc = finding(l, &at, "record.required", NULL, NULL, "record has no %s",
+                     gp_field_name((gp_field)f));
+    }
+    static const gp_field years[] = {GP_F_IMPLEMENTATION_YEAR, GP_F_AWARD_YEAR};
+    for (size_t i = 0; i < 2 && !rc; i++) {
+        const gp_lint_range *r = &lr->ranges[years[i]];
+        const gp_year *y = gp_record_year((gp_record *)rec, years[i]);
+        snprintf(ptr, sizeof ptr, "/%s", gp_field_name(years[i]));
+        place at = field_place(rec, id, ptr);
+        if (y->value > 0 && r->set && (y->value < r->min || y->value > r->max)) {
+            char v[16];
+            snprintf(v, sizeof v, "%d", y->value);
+            rc = finding(l, &at, "record.range", v, NULL, "%s %d is outside %ld-%ld",
+                         gp_field_name(years[i]), y->value, r->min, r->max);
+        } else if (y->text) {
+            rc = finding(l, &at, "record.year-invalid", y->text, NULL, "%s '%s' is not a year",
+                         gp_field_name(years[i]), y->text);
+        }
+    }
+    if (!rc && rec->implementation_year.value > 0 && rec->award_year.value > 0 &&
+        rec->implementation_year.value > rec->award_year.value) {
+        place at = field_place(rec, id, "/implementation_year");
+        char v[16];
+        snprintf(v, sizeof v, "%d", rec->implementation_year.value);
+        rc = finding(l, &at, "record.year-order", v, NULL,
+                     "implementation year %d is after award year %d",
+                     rec->implementation_year.value, rec->award_year.value);
+    }
+    for (size_t i = 0; i < lr->npatterns && !rc; i++) {
+        const gp_lint_pattern *p = &lr->patterns[i];
+        const gp_strlist *list =
+            gp_field_is_list(p->field) ? gp_record_list_const(rec, p->field) : NULL;
+        size_t n = list ? list->len : 1;
+        for (size_t k = 0; k < n && !rc; k++) {
+            const char *v = list ? list->items[k] : gp_record_get(rec, p->field);
+            if (!v)
+                continue;
+            int hit = gp_regex_match(p->re, v, strlen(v), 0);
+            if (hit != p->forbid)
+                continue;
+            if (list)
+                snprintf(ptr, sizeof ptr, "/%s/%zu", gp_field_name(p->field), k);
+            else
+                snprintf(ptr, sizeof ptr, "/%s", gp_field_name(p->field));
+            place at = field_place(rec, id, ptr);
+            rc = finding(l, &at, "record.pattern", v, NULL, "%s: '%s'", p->message, v);
+        }
+    }
+    /* broader topics the rules imply, looked up on the canonical list */
+    for (size_t i = 0; i < canon->topics.len && !rc; i++) {
+        gp_resolution r;
+        const char *t = canon->topics.items[i];
+        if (gp_ruleset_resolve(l->rules, GP_VOCAB_TOPIC, t, strlen(t), 0, NULL, &r) != GP_OK ||
+            r.match == GP_MATCH_NONE)
+            continue;
+        size_t nb = gp_ruleset_broader_len(l->rules, GP_VOCAB_TOPIC, r.index);
+        for (size_t b = 0; b < nb && !rc; b++) {
+            const char *want = gp_ruleset_broader(l->rules, GP_VOCAB_TOPIC, r.index, b);
+            int present = 0;
+            for (size_t k = 0; k < canon->topics.len && !present; k++)
+                present = strcmp(canon->topics.items[k], want) == 0;
+            if (present)
+                continue;
+            place at = field_place(rec, id, "/topics");
+            rc = finding(l, &at, "topic.broader-missing", t, want,
+                         "topic '%s' implies '%s', which the record lacks", t, want);
+        }
+    }
+    return rc;
+}
+
+int gp_lint_record(gp_linter *l, const gp_record *rec)
+{
+    l->records++;
+    gp_arena_reset(l->scratch);
+    gp_record canon;
+    int rc = gp_record_copy(&canon, rec, l->scratch);
+    if (!rc)
+        rc = gp_norm_record(l->norm, &canon);
+    if (rc)
+        return rc;
+    const char *id = canon.id;
+    const char *cc = canon.country_code;
+
+    /* vocabulary, on the values as written */
+    if (rec->country && !rc)
+        rc = check_name(l, rec, id, GP_VOCAB_COUNTRY, "/country", rec->country, NULL, NULL);
+    if (rec->region && !rc)
+        rc = check_name(l, rec, id, GP_VOCAB_REGION, "/region", rec->region, NULL, NULL);
+    if (rec->institution && !rc)
+        rc = check_name(l, rec, id, GP_VOCAB_INSTITUTION, "/institution", rec->institution, cc,
+                        canon.country);
+    static const struct {
+        gp_field f;
+        gp_vocab_kind kind;
+    } lists[] = {{GP_F_TOPICS, GP_VOCAB_TOPIC}, {GP_F_PRIORITY_AREAS, GP_VOCAB_PRIORITY_AREA}};
+    for (size_t k = 0; k < 2 && !rc; k++) {
+        const gp_strlist *list = gp_record_list_const(rec, lists[k].f);
+        for (size_t i = 0; i < list->len && !rc; i++) {
+            char ptr[48];
+            snprintf(ptr, sizeof ptr, "/%s/%zu", gp_field_name(lists[k].f), i);
+            rc = check_name(l, rec, id, lists[k].kind, ptr, list->items[i], NULL, NULL);
+        }
+    }
+    if (!rc)
+        rc = check_fields(l, rec, &canon, id);
+
+    /* text hygiene, on every text as written */
+    static const gp_field texts[] = {GP_F_INSTITUTION, GP_F_COUNTRY,     GP_F_REGION,
+                                     GP_F_TITLE,       GP_F_DESCRIPTION, GP_F_JURY_COMMENT};
+    for (size_t i = 0; i < GP_ARRAY_LEN(texts) && !rc; i++) {
+        char ptr[32];
+        snprintf(ptr, sizeof ptr, "/%s", gp_field_name(texts[i]));
+        rc = check_text(l, rec, id, texts[i], ptr, gp_record_get(rec, texts[i]));
+    }
+    for (size_t k = 0; k < 2 && !rc; k++) {
+        const gp_strlist *list = gp_record_list_const(rec, lists[k].f);
+        for (size_t i = 0; i < list->len && !rc; i++) {
+            char ptr[48];
+            snprintf(ptr, sizeof ptr, "/%s/%zu", gp_field_name(lists[k].f), i);
+            rc = check_text(l, rec, id, lists[k].f, ptr, list->items[i]);
+        }
+    }
+    if (rc)
+        return rc;
+    if (canon.description)
+        collect_words(l, canon.description);
+    if (canon.jury_comment)
+        collect_words(l, canon.jury_comment);
+
+    /* what the dataset-wide checks need */
+    place at = field_place(rec, id, "/institution");
+    gp_resolution r;
+    if (canon.institution &&
+        gp_ruleset_resolve(l->rules, GP_VOCAB_INSTITUTION, canon.institution,
+                           strlen(canon.institution), 0, cc, &r) == GP_OK &&
+        r.match == GP_MATCH_NONE && canon.country) {
+        const char *same = gp_discover_scope_key(l->disc, canon.country);
+        rc = same ? spread_add(l, l->inst_countries, canon.institution, canon.country, same, &at)
+                  : GP_ENOMEM;
+    }
+    if (!rc && cc && canon.region) {
+        at = field_place(rec, id, "/region");
+        rc = spread_add(l, l->country_regions, cc, canon.region, canon.region, &at);
+        gp_resolution cr;
+        if (!rc &&
+            gp_ruleset_resolve(l->rules, GP_VOCAB_COUNTRY, canon.country, strlen(canon.country), 0,
+                               NULL, &cr) == GP_OK &&
+            cr.region && strcmp(cr.region, canon.region) != 0)
+            rc = finding(l, &at, "region.mismatch", canon.region, cr.region,
+                         "%s is in the region '%s', not '%s'", canon.country, cr.region,
+                         canon.region);
+    }
+    if (!rc && id && canon.implementation_year.value > 0) {
+        char year[16];
+        snprintf(year, sizeof year, "%d", canon.implementation_year.value);
+        at = field_place(rec, id, "/implementation_year");
+        rc = spread_add(l, l->practice_years, id, year, year, &at);
+    }
+    return rc;
+}
+
+/* ---- over the dataset ---- */
+
+static int finish_spreads(gp_linter *l)
+{
+    size_t pos = 0;
+    const char *key;
+    void *v;
+    int rc = GP_OK;
+    gp_buf list = GP_BUF_INIT;
+    while (!rc && gp_map_next(l->inst_countries, &pos, &key, NULL, &v)) {
+        const spread *s = v;
+        if (s->n < 2)
+            continue;
+        gp_buf_reset(&list);
+        spread_list(s, &list);
+        size_t m = spread_minority(s);
+        rc = finding(l, &s->first[m], "institution.countries", key, NULL,
+                     "institution '%s' appears in several countries: %s", key, gp_buf_str(&list));
+    }
+    pos = 0;
+    while (!rc && gp_map_next(l->country_regions, &pos, &key, NULL, &v)) {
+        const spread *s = v;
+        if (s->n < 2)
+            continue;
+        gp_buf_reset(&list);
+        spread_list(s, &list);
+        size_t m = spread_minority(s);
+        rc = finding(l, &s->first[m], "region.inconsistent", s->values[m], NULL,
+                     "country %s is given several regions: %s", key, gp_buf_str(&list));
+    }
+    pos = 0;
+    while (!rc && gp_map_next(l->practice_years, &pos, &key, NULL, &v)) {
+        const spread *s = v;
+        if (s->n < 2)
+            continue;
+        gp_buf_reset(&list);
+        spread_list(s, &list);
+        size_t m = spread_minority(s);
+        rc = finding(l, &s->first[m], "record.year-conflict", s->values[m], NULL,
+                     "practice %s is given several implementation years: %s", key,
+                     gp_buf_str(&list));
+    }
+    gp_buf_free(&list);
+    return rc;
+}
+
+static int known_word(gp_linter *l, const char *w)
+{
+    char low[64];
+    size_t n = strlen(w);
+    if (n >= sizeof low)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+    return gp_map_get(l->words, low, n) != NULL;
+}
+
+static int finish_broken(gp_linter *l)
+{
+    int rc = GP_OK;
+    for (size_t i = 0; i < l->nbroken && !rc; i++) {
+        broken *b = &l->broken[i];
+        char joined[128], hyphened[128], shown[140];
+        snprintf(joined, sizeof joined, "%s%s", b->left, b->right);
+        snprintf(hyphened, sizeof hyphened, "%s-%s", b->left, b->right);
+        snprintf(shown, sizeof shown, "%s- %s", b->left, b->right);
+        int j = known_word(l, joined), h = known_word(l, hyphened);
+        const char *fix = j && !h ? joined : h && !j ? hyphened : NULL;
+        if (fix)
+            rc = finding(l, &b->at, "text.broken-word", shown, fix,
+                         "'%s' is a word broken at a line end; the texts write '%s' (%s)", shown,
+                         fix, b->at.pointer + 1);
+        else
+            rc = finding(l, &b->at, "text.broken-word", shown, NULL,
+                         "'%s' looks like a word broken at a line end (%s)", shown,
+                         b->at.pointer + 1);
+    }
+    return rc;
+}
+
+static int keep_suggestion(gp_linter *l, const gp_cluster *c)
+{
+    if (GP_GROW(l->suggestions, l->suggestions_cap, l->nsuggestions + 1) != GP_OK)
+        return GP_ENOMEM;
+    suggestion *s = &l->suggestions[l->nsuggestions++];
+    memset(s, 0, sizeof *s);
+    s->kind = c->kind;
+    s->scope = gp__strdup(c->scope);
+    s->canonical = gp__strdup(c->suggestion);
+    s->known = c->suggestion_known;
+    s->aliases = calloc(c->n, sizeof *s->aliases);
+    if (!s->canonical || !s->aliases)
+        return GP_ENOMEM;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->members[i].value, c->suggestion) != 0)
+            s->aliases[s->naliases++] = gp__strdup(c->members[i].value);
+    return GP_OK;
+}
+
+static int on_cluster(void *ctx, const gp_cluster *c)
+{
+    gp_linter *l = ctx;
+    gp_buf msg = GP_BUF_INIT, value = GP_BUF_INIT;
+    for (size_t i = 0; i < c->n; i++) {
+        const gp_variant *v = &c->members[i];
+        if (i)
+            gp_buf_puts(&msg, ", ");
+        gp_buf_printf(&msg, "'%s' (%zu%s)", v->value, v->count, v->known ? ", in the rules" : "");
+        if (i)
+            gp_buf_puts(&value, " | ");
+        gp_buf_puts(&value, v->value);
+    }
+    /* placed at the first record that uses a spelling other than the suggestion */
+    const gp_variant *at = &c->members[0];
+    for (size_t i = 0; i < c->n; i++)
+        if (!c->members[i].known && c->members[i].file) {
+            at = &c->members[i];
+            break;
+        }
+    place p = {at->file, at->line, at->column, at->record_id, at->pointer};
+    char rule[48];
+    snprintf(rule, sizeof rule, "%s.variants", kind_ids[c->kind]);
+    int rc = finding(l, &p, rule, gp_buf_str(&value), c->suggestion,
+                     "%s variants%s%s: %s; write '%s' (%s)", gp_vocab_name(c->kind),
+                     c->scope ? " in " : "", c->scope ? c->scope : "", gp_buf_str(&msg),
+                     c->suggestion, c->methods);
+    gp_buf_free(&msg);
+    gp_buf_free(&value);
+    if (!rc)
+        rc = keep_suggestion(l, c);
+    return rc;
+}
+
+int gp_lint_finish(gp_linter *l)
+{
+    if (l->finished)
+        return GP_OK;
+    l->finished = 1;
+    int rc = finish_spreads(l);
+    if (!rc)
+        rc = finish_broken(l);
+    if (!rc && l->opts.discovery)
+        rc = gp_discover_run(l->disc, on_cluster, l);
+    struct gp_lint_rules *lr = gp__lint_rules_mut(l->rules);
+    for (size_t i = 0; !rc && lr && i < lr->nsuppressions; i++) {
+        gp_lint_suppression *s = &lr->suppressions[i];
+        if (s->used)
+            continue;
+        place at = {s->file, s->line, 0, NULL, NULL};
+        rc = finding(l, &at, "lint.unused-suppression", s->rule, NULL,
+                     "suppression of '%s'%s%s matched no finding", s->rule,
+                     s->record ? " for " : "", s->record ? s->record : "");
+    }
+    return rc;
+}
+
+/* ---- suggestions ---- */
+
+static void yaml_string(gp_buf *out, const char *s)
+{
+    /* Double-quoted YAML: safe for any text. */
+    gp_buf_putc(out, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            gp_buf_putc(out, '\\');
+        gp_buf_putc(out, *p);
+    }
+    gp_buf_putc(out, '"');
+}
+
+static void yaml_aliases(gp_buf *out, const suggestion *s, const char *indent)
+{
+    gp_buf_printf(out, "%saliases: [", indent);
+    for (size_t i = 0; i < s->naliases; i++) {
+        if (i)
+            gp_buf_puts(out, ", ");
+        yaml_string(out, s->aliases[i]);
+    }
+    gp_buf_puts(out, "]\n");
+}
+
+int gp_lint_suggest(const gp_linter *l, gp_buf *out)
+{
+    static const struct {
+        gp_vocab_kind kind;
+        const char *section;
+    } sections[] = {{GP_VOCAB_REGION, "regions"},
+                    {GP_VOCAB_TOPIC, "topics"},
+                    {GP_VOCAB_PRIORITY_AREA, "priority_areas"},
+                    {GP_VOCAB_INSTITUTION, "institutions"}};
+    gp_buf_puts(out, "# Rule entries that resolve the variants gp-lint found. Paste them into a\n"
+                     "# file under rules/ (one that rules/gpkit.yaml includes), check each\n"
+                     "# suggested canonical name, and run the tools again.\n");
+    int any_country = 0;
+    for (size_t i = 0; i < l->nsuggestions; i++)
+        any_country |= l->suggestions[i].kind == GP_VOCAB_COUNTRY;
+    if (any_country) {
+        gp_buf_puts(out, "countries:\n  entries:\n");
+        for (size_t i = 0; i < l->nsuggestions; i++) {
+            const suggestion *s = &l->suggestions[i];
+            if (s->kind != GP_VOCAB_COUNTRY)
+                continue;
+            if (s->known) {
+                gp_buf_puts(out, "    - alias_of: ");
+                yaml_string(out, s->canonical);
+                gp_buf_putc(out, '\n');
+            } else {
+                gp_buf_puts(out, "    # no rule knows this country: give its ISO 3166-1 code\n"
+                                 "    - code: XX\n      name: ");
+                yaml_string(out, s->canonical);
+                gp_buf_putc(out, '\n');
+            }
+            yaml_aliases(out, s, "      ");
+        }
+    }
+    for (size_t k = 0; k < GP_ARRAY_LEN(sections); k++) {
+        int header = 0;
+        for (size_t i = 0; i < l->nsuggestions; i++) {
+            const suggestion *s = &l->suggestions[i];
+            if (s->kind != sections[k].kind)
+                continue;
+            if (!header) {
+                gp_buf_printf(out, "%s:\n", sections[k].section);
+                header = 1;
+            }
+            gp_buf_puts(out, s->known ? "  - alias_of: " : "  - name: ");
+            yaml_string(out, s->canonical);
+            gp_buf_putc(out, '\n');
+            if (s->kind == GP_VOCAB_INSTITUTION && s->scope) {
+                gp_buf_puts(out, "    country: ");
+                yaml_string(out, s->scope);
+                gp_buf_putc(out, '\n');
+            }
+            yaml_aliases(out, s, "    ");
+        }
+    }
+    return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
+}

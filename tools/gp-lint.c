@@ -1,0 +1,172 @@
+/*
+ * gp-lint - check records or dumps against the rules; report for people and for CI.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+enum {
+    OPT_FORMAT = 1,
+    OPT_FAIL_ON,
+    OPT_BASELINE,
+    OPT_WRITE_BASELINE,
+    OPT_SUGGEST,
+    OPT_NO_DISCOVERY
+};
+
+static const gp_opt options[] = {
+    {"rules", 'r', "PATH", GP_OPT_RULES, "rule set: an entry file or a folder (default: bundled)"},
+    {"format", 0, "FORMAT", OPT_FORMAT, "human (default), json, sarif, github or markdown"},
+    {"fail-on", 0, "LEVEL", OPT_FAIL_ON,
+     "exit 1 for new findings at or above error (default), warning, or never"},
+    {"baseline", 0, "FILE", OPT_BASELINE, "findings this baseline lists are known, not new"},
+    {"write-baseline", 0, "FILE", OPT_WRITE_BASELINE, "write every finding to FILE as a baseline"},
+    {"suggest", 0, NULL, OPT_SUGGEST, "print rule YAML that resolves the variants found"},
+    {"no-discovery", 0, NULL, OPT_NO_DISCOVERY, "do not look for variant spellings"},
+    {NULL, 0, NULL, 0, NULL}};
+
+typedef struct run {
+    gp_findings_format format;
+    gp_severity fail_on; /* GP_SEV_OFF: never */
+    const char *baseline;
+    const char *write_baseline;
+    int suggest;
+    gp_lint_options lint;
+    gp_linter *linter;
+} run;
+
+static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
+{
+    run *r = ctx;
+    switch (id) {
+    case OPT_FORMAT:
+        if (gp_findings_format_parse(arg, &r->format) != 0) {
+            gp_tool_error(t, "unknown format '%s' (human, json, sarif, github, markdown)", arg);
+            return 2;
+        }
+        return 0;
+    case OPT_FAIL_ON:
+        if (strcmp(arg, "never") == 0) {
+            r->fail_on = GP_SEV_OFF;
+        } else if (gp_severity_parse(arg, &r->fail_on) != 0 || r->fail_on == GP_SEV_INFO) {
+            gp_tool_error(t, "unknown level '%s' for --fail-on (error, warning, never)", arg);
+            return 2;
+        }
+        return 0;
+    case OPT_BASELINE:
+        r->baseline = arg;
+        return 0;
+    case OPT_WRITE_BASELINE:
+        r->write_baseline = arg;
+        return 0;
+    case OPT_SUGGEST:
+        r->suggest = 1;
+        return 0;
+    case OPT_NO_DISCOVERY:
+        r->lint.discovery = 0;
+        return 0;
+    }
+    return 2;
+}
+
+static int lint_one(void *ctx, gp_record *rec)
+{
+    run *r = ctx;
+    return gp_lint_record(r->linter, rec);
+}
+
+int main(int argc, char **argv)
+{
+    gp_tool t = {.name = "gp-lint",
+                 .synopsis = "[OPTION]... [FILE]...",
+                 .summary = "Check good-practice dumps or records against the rules.\n"
+                            "With no FILE, or when FILE is -, read standard input.",
+                 .opts = options,
+                 .details = "Checks: vocabulary (unknown values, aliases, former names), "
+                            "required fields,\npatterns, year ranges, text hygiene, consistency "
+                            "across records, and variant\nspellings no rule knows (discovery). "
+                            "Findings are sorted by place; --baseline\nkeeps known findings "
+                            "out of the exit status. Rule ids: rules/checks.yaml."};
+    run r = {GP_FINDINGS_HUMAN, GP_SEV_ERROR, NULL, NULL, 0, {1}, NULL};
+    int first;
+    int status = gp_tool_start(&t, argc, argv, 1, on_option, &r, &first);
+    if (status >= 0)
+        return status;
+    /* Every finding, from reading the dumps to the dataset checks, goes into one list. */
+    gp_diag_list *list = NULL;
+    if (gp_diag_list_new(&list) != GP_OK)
+        return gp_tool_finish(&t, GP_ENOMEM);
+    if ((status = gp_tool_load_rules(&t))) {
+        gp_diag_list_free(list);
+        return gp_tool_finish(&t, GP_ERULES);
+    }
+    gp_diag_sink findings;
+    gp_diag_sink_init(&findings, gp_diag_list_collect, list);
+    findings.level_fn = gp_ruleset_level;
+    findings.level_ctx = t.rules;
+    gp_extractor *ex = NULL;
+    int rc = gp_extractor_new(&ex, t.rules, NULL, &findings);
+    if (!rc)
+        rc = gp_linter_new(&r.linter, t.rules, &r.lint, &findings);
+    int input_error = 0;
+    if (first >= argc)
+        argv[--first] = "-";
+    for (int i = first; i < argc && !rc; i++) {
+        int frc = gp_extract_file(ex, argv[i], NULL, lint_one, &r);
+        if (frc == GP_EIO || frc == GP_EINPUT || frc == GP_ERULES)
+            input_error = frc;
+        else
+            rc = frc;
+    }
+    if (!rc)
+        rc = gp_lint_finish(r.linter);
+    gp_baseline *baseline = NULL;
+    if (!rc && r.baseline)
+        rc = gp_baseline_load(&baseline, r.baseline, &t.sink);
+    size_t n = gp_diag_list_len(list), unchanged = 0, failing = 0;
+    unsigned char *is_new = NULL;
+    if (!rc) {
+        gp_diag_list_sort(list);
+        is_new = malloc(n ? n : 1);
+        for (size_t i = 0; is_new && i < n; i++) {
+            const gp_diag *d = gp_diag_list_get(list, i);
+            char fp[17];
+            gp_finding_fingerprint(d, fp);
+            is_new[i] = !gp_baseline_has(baseline, fp);
+            unchanged += !is_new[i];
+            if (is_new[i] && r.fail_on != GP_SEV_OFF && d->severity >= r.fail_on)
+                failing++;
+        }
+        if (!is_new)
+            rc = GP_ENOMEM;
+    }
+    if (!rc && r.write_baseline) {
+        rc = gp_baseline_write(r.write_baseline, list);
+        if (rc)
+            gp_tool_error(&t, "cannot write the baseline '%s'", r.write_baseline);
+        failing = 0; /* the baseline now accepts every finding */
+    }
+    if (!rc && r.suggest) {
+        gp_buf yaml = GP_BUF_INIT;
+        rc = gp_lint_suggest(r.linter, &yaml);
+        if (!rc)
+            fputs(gp_buf_str(&yaml), stdout);
+        gp_buf_free(&yaml);
+    } else if (!rc) {
+        gp_findings_info info = {"gp-lint", GP_VERSION_STRING, t.rules, gp_linter_records(r.linter),
+                                 unchanged};
+        int color = r.format == GP_FINDINGS_HUMAN && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+        rc = gp_findings_write(stdout, r.format, list, baseline ? is_new : NULL, &info, color);
+    }
+    free(is_new);
+    gp_baseline_free(baseline);
+    gp_linter_free(r.linter);
+    gp_extractor_free(ex);
+    gp_diag_list_free(list);
+    status = gp_tool_finish(&t, rc ? rc : input_error);
+    if (status == GP_EXIT_CLEAN && failing)
+        status = GP_EXIT_FINDINGS;
+    return status;
+}
