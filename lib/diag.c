@@ -181,6 +181,12 @@ int gp_diag_list_collect(void *ctx, const gp_diag *d)
     return 0;
 }
 
+void gp_diag_list_clear(gp_diag_list *list)
+{
+    list->len = 0;
+    gp_arena_reset(list->arena);
+}
+
 size_t gp_diag_list_len(const gp_diag_list *list)
 {
     return list->len;

@@ -6,11 +6,21 @@
  * values and its id. What the dataset-wide checks need is kept compactly in maps keyed
  * by canonical values or ids: the countries an unknown institution appears in, the
  * regions a country is given, the implementation years a practice is given, the words of
- * the texts (to decide how a word broken at a line end is spelled), and the values for
- * variant discovery. Findings go to the sink after the rules' suppressions are applied.
+ * the texts in a Bloom filter (to decide how a word broken at a line end is spelled; a
+ * false positive can only offer a fix for a spelling the texts do not use, about once in
+ * ten thousand), and the values for variant discovery. Findings go to the sink after the rules'
+ * suppressions are applied.
+ *
+ * With more than one thread, the caller's thread only copies records into batches; the
+ * workers check them, each with its own copy of the rule set, normaliser and hygiene
+ * checker (none of them is thread-safe), keep their findings in a list of their own and
+ * hand it over per batch. The dataset-wide state is shared under one lock. Nothing
+ * depends on the order the workers see records in: a "first" place is the smallest one,
+ * and the findings are sorted by whoever prints them.
  */
 #include "gpkit/lint.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +33,9 @@
 #include "lint_impl.h"
 
 enum { SPREAD_MAX = 6 };
+
+/* 2^24 bits (2 MiB) and three probes: under one false positive in 10^4 at 10^6 words. */
+#define WORD_BITS ((uint64_t)1 << 24)
 
 /* Where something was first seen. */
 typedef struct place {
@@ -55,27 +68,88 @@ typedef struct suggestion {
     size_t naliases;
 } suggestion;
 
+/* What one thread needs to check records. */
+typedef struct lworker {
+    struct gp_linter *l;
+    gp_ruleset *rules; /* the linter's, or this thread's own copy */
+    int own_rules;
+    gp_normalizer *norm;
+    gp_diag_sink quiet;
+    gp_hygiene *hyg;
+    gp_arena *scratch; /* per record */
+    uint64_t *words;   /* Bloom filter of the words of the texts (WORD_BITS bits) */
+    gp_diag_sink *out; /* the linter's sink, or `local_sink` in a worker thread */
+    gp_diag_list *local;
+    gp_diag_sink local_sink;
+    pthread_t thread;
+} lworker;
+
+/* Records handed from the caller's thread to a worker. */
+typedef struct lbatch {
+    gp_arena *arena;
+    gp_record *recs;
+    size_t n, cap;
+    struct lbatch *next;
+} lbatch;
+
+enum { BATCH_RECORDS = 256, THREADS_MAX = 16 };
+
 struct gp_linter {
     gp_ruleset *rules;
     gp_diag_sink *sink;
     gp_lint_options opts;
-    gp_normalizer *norm;
-    gp_diag_sink quiet;
-    gp_hygiene *hyg;
+    lworker main; /* the caller's thread: all the work when single-threaded */
+    lworker *workers;
+    size_t nworkers;
+    pthread_mutex_t lock;
+    pthread_cond_t more, room;
+    lbatch *queue, *queue_tail, *spare, *current;
+    size_t batches; /* allocated */
+    int done;
+    int error;
     gp_discover *disc;
-    gp_arena *scratch; /* per record */
-    gp_arena *keep;    /* for the whole run */
+    gp_arena *keep; /* for the whole run */
     size_t records;
     gp_map *inst_countries; /* unknown institution -> spread of countries */
     gp_map *country_regions;
     gp_map *practice_years;
-    gp_map *words;
     broken *broken;
     size_t nbroken, broken_cap;
     suggestion *suggestions;
     size_t nsuggestions, suggestions_cap;
     int finished;
 };
+
+static int worker_init(lworker *w, gp_linter *l, gp_ruleset *rules, int own_rules)
+{
+    memset(w, 0, sizeof *w);
+    w->l = l;
+    w->rules = rules;
+    w->own_rules = own_rules;
+    w->out = l->sink;
+    gp_diag_sink_init(&w->quiet, NULL, NULL);
+    int rc = gp_normalizer_new(&w->norm, rules, &w->quiet);
+    if (!rc)
+        rc = gp_hygiene_new(&w->hyg, rules);
+    if (!rc && gp_arena_new(&w->scratch))
+        rc = GP_ENOMEM;
+    if (!rc && !(w->words = calloc(WORD_BITS / 64, sizeof *w->words)))
+        rc = GP_ENOMEM;
+    return rc;
+}
+
+static void worker_free(lworker *w)
+{
+    gp_normalizer_free(w->norm);
+    gp_hygiene_free(w->hyg);
+    gp_arena_free(w->scratch);
+    free(w->words);
+    gp_diag_list_free(w->local);
+    if (w->own_rules)
+        gp_ruleset_free(w->rules);
+}
+
+static void *worker_main(void *arg);
 
 int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opts,
                   gp_diag_sink *findings)
@@ -87,13 +161,16 @@ int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opt
     l->rules = rules;
     l->sink = findings;
     l->opts.discovery = opts ? opts->discovery : 1;
-    gp_diag_sink_init(&l->quiet, NULL, NULL);
-    int rc = gp_normalizer_new(&l->norm, rules, &l->quiet);
-    if (!rc)
-        rc = gp_hygiene_new(&l->hyg, rules);
+    l->opts.threads = opts && opts->threads > 1 ? opts->threads : 1;
+    if (l->opts.threads > THREADS_MAX)
+        l->opts.threads = THREADS_MAX;
+    pthread_mutex_init(&l->lock, NULL);
+    pthread_cond_init(&l->more, NULL);
+    pthread_cond_init(&l->room, NULL);
+    int rc = worker_init(&l->main, l, rules, 0);
     if (!rc)
         rc = gp_discover_new(&l->disc, rules);
-    if (!rc && (gp_arena_new(&l->scratch) || gp_arena_new(&l->keep)))
+    if (!rc && gp_arena_new(&l->keep))
         rc = GP_ENOMEM;
     if (!rc)
         rc = gp_map_new(&l->inst_countries);
@@ -101,8 +178,38 @@ int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opt
         rc = gp_map_new(&l->country_regions);
     if (!rc)
         rc = gp_map_new(&l->practice_years);
-    if (!rc)
-        rc = gp_map_new(&l->words);
+    if (!rc && l->opts.threads > 1) {
+        l->workers = calloc((size_t)l->opts.threads, sizeof *l->workers);
+        if (!l->workers)
+            rc = GP_ENOMEM;
+        /* each thread its own rule set: lookups use scratch buffers and caches */
+        for (int i = 0; !rc && i < l->opts.threads; i++) {
+            gp_ruleset *copy;
+            gp_diag_sink quiet;
+            gp_diag_sink_init(&quiet, NULL, NULL);
+            rc = gp_ruleset_load(&copy, gp_ruleset_path(rules), &quiet);
+            if (rc)
+                break;
+            rc = worker_init(&l->workers[i], l, copy, 1);
+            if (!rc)
+                rc = gp_diag_list_new(&l->workers[i].local);
+            if (!rc) {
+                lworker *w = &l->workers[i];
+                gp_diag_sink_init(&w->local_sink, gp_diag_list_collect, w->local);
+                w->local_sink.level_fn = findings->level_fn;
+                w->local_sink.level_ctx = findings->level_ctx;
+                w->out = &w->local_sink;
+            }
+            l->nworkers++;
+            if (rc)
+                break;
+            if (pthread_create(&l->workers[i].thread, NULL, worker_main, &l->workers[i]) != 0) {
+                rc = GP_EINTERNAL;
+                l->nworkers--;
+                worker_free(&l->workers[i]);
+            }
+        }
+    }
     if (rc) {
         gp_linter_free(l);
         return rc;
@@ -111,33 +218,64 @@ int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opt
     return GP_OK;
 }
 
+static void stop_workers(gp_linter *l)
+{
+    if (!l->nworkers)
+        return;
+    pthread_mutex_lock(&l->lock);
+    l->done = 1;
+    pthread_cond_broadcast(&l->more);
+    pthread_mutex_unlock(&l->lock);
+    for (size_t i = 0; i < l->nworkers; i++)
+        pthread_join(l->workers[i].thread, NULL);
+}
+
+static void free_batches(lbatch *b)
+{
+    while (b) {
+        lbatch *next = b->next;
+        gp_arena_free(b->arena);
+        free(b->recs);
+        free(b);
+        b = next;
+    }
+}
+
 void gp_linter_free(gp_linter *l)
 {
     if (!l)
         return;
-    gp_normalizer_free(l->norm);
-    gp_hygiene_free(l->hyg);
+    if (!l->done)
+        stop_workers(l);
+    for (size_t i = 0; i < l->nworkers; i++)
+        worker_free(&l->workers[i]);
+    free(l->workers);
+    free_batches(l->queue);
+    free_batches(l->spare);
+    free_batches(l->current);
+    worker_free(&l->main);
     gp_discover_free(l->disc);
-    gp_arena_free(l->scratch);
     gp_arena_free(l->keep);
     gp_map_free(l->inst_countries);
     gp_map_free(l->country_regions);
     gp_map_free(l->practice_years);
-    gp_map_free(l->words);
     for (size_t i = 0; i < l->nbroken; i++) {
         free(l->broken[i].left);
         free(l->broken[i].right);
     }
     free(l->broken);
     for (size_t i = 0; i < l->nsuggestions; i++) {
-        suggestion *s = &l->suggestions[i];
-        free(s->scope);
-        free(s->canonical);
-        for (size_t k = 0; k < s->naliases; k++)
-            free(s->aliases[k]);
-        free(s->aliases);
+        suggestion *sg = &l->suggestions[i];
+        free(sg->scope);
+        free(sg->canonical);
+        for (size_t k = 0; k < sg->naliases; k++)
+            free(sg->aliases[k]);
+        free(sg->aliases);
     }
     free(l->suggestions);
+    pthread_mutex_destroy(&l->lock);
+    pthread_cond_destroy(&l->more);
+    pthread_cond_destroy(&l->room);
     free(l);
 }
 
@@ -148,27 +286,43 @@ size_t gp_linter_records(const gp_linter *l)
 
 /* ---- findings ---- */
 
+static void lock(gp_linter *l)
+{
+    if (l->nworkers)
+        pthread_mutex_lock(&l->lock);
+}
+
+static void unlock(gp_linter *l)
+{
+    if (l->nworkers)
+        pthread_mutex_unlock(&l->lock);
+}
+
 static int suppressed(gp_linter *l, const char *rule, const char *record_id)
 {
     struct gp_lint_rules *lr = gp__lint_rules_mut(l->rules);
-    for (size_t i = 0; lr && i < lr->nsuppressions; i++) {
-        gp_lint_suppression *s = &lr->suppressions[i];
-        if (strcmp(s->rule, rule) == 0 &&
-            (!s->record || (record_id && strcmp(s->record, record_id) == 0))) {
-            s->used++;
-            return 1;
+    int hit = 0;
+    lock(l);
+    for (size_t i = 0; lr && i < lr->nsuppressions && !hit; i++) {
+        gp_lint_suppression *sp = &lr->suppressions[i];
+        if (strcmp(sp->rule, rule) == 0 &&
+            (!sp->record || (record_id && strcmp(sp->record, record_id) == 0))) {
+            sp->used++;
+            hit = 1;
         }
     }
-    return 0;
+    unlock(l);
+    return hit;
 }
 
-static int finding(gp_linter *l, const place *at, const char *rule, const char *value,
+/* Reports a finding unless the rules suppress it; never called with the lock held. */
+static int finding(lworker *w, const place *at, const char *rule, const char *value,
                    const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-static int finding(gp_linter *l, const place *at, const char *rule, const char *value,
+static int finding(lworker *w, const place *at, const char *rule, const char *value,
                    const char *fix, const char *fmt, ...)
 {
-    if (suppressed(l, rule, at->record_id))
+    if (suppressed(w->l, rule, at->record_id))
         return 0;
     const gp_check_info *info = gp_checks_find(rule);
     gp_diag d = GP_DIAG_INIT;
@@ -183,7 +337,7 @@ static int finding(gp_linter *l, const place *at, const char *rule, const char *
     d.fix = fix;
     va_list ap;
     va_start(ap, fmt);
-    int rc = gp_diag_vreport(l->sink, &d, fmt, ap);
+    int rc = gp_diag_vreport(w->out, &d, fmt, ap);
     va_end(ap);
     return rc;
 }
@@ -196,6 +350,7 @@ static place field_place(const gp_record *rec, const char *id, const char *point
     return p;
 }
 
+/* A copy of a place in the run's arena; called with the lock held. */
 static place keep_place(gp_linter *l, const place *p)
 {
     place k = *p;
@@ -205,65 +360,81 @@ static place keep_place(gp_linter *l, const place *p)
     return k;
 }
 
+static int place_before(const place *a, const place *b)
+{
+    int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+    if (c)
+        return c < 0;
+    if (a->line != b->line)
+        return a->line < b->line;
+    return a->column < b->column;
+}
+
 /* ---- vocabulary ---- */
 
 static const char *const kind_ids[GP_VOCAB_COUNT] = {"country", "region", "topic", "priority-area",
                                                      "institution"};
 
-static int check_cleaned(gp_linter *l, const gp_record *rec, const char *id, gp_vocab_kind kind,
+static int check_cleaned(lworker *w, const gp_record *rec, const char *id, gp_vocab_kind kind,
                          const char *pointer, const char *raw, const char *cleaned,
                          const char *scope, const char *country)
 {
-    gp_resolution r;
-    int rc = gp_ruleset_resolve(l->rules, kind, raw, strlen(raw), rec->award_year.value, scope, &r);
-    if (rc)
-        return rc;
+    gp_linter *l = w->l;
+    const gp_resolution *found = gp_norm_resolve(w->norm, kind, raw, rec->award_year.value, scope);
+    if (!found)
+        return GP_ENOMEM;
+    const gp_resolution r = *found;
+    int rc;
     place at = field_place(rec, id, pointer);
     char rule[48];
     const char *name = gp_vocab_name(kind);
     if (l->opts.discovery) {
+        lock(l);
         rc = gp_discover_add(l->disc, kind, country,
                              r.match == GP_MATCH_NONE ? cleaned : r.canonical,
                              r.match != GP_MATCH_NONE, at.file, at.line, at.column, id, pointer);
+        unlock(l);
         if (rc)
             return rc;
     }
     switch (r.match) {
     case GP_MATCH_NONE:
         snprintf(rule, sizeof rule, "%s.unknown", kind_ids[kind]);
-        return finding(l, &at, rule, raw, NULL, "unknown %s '%s'%s%s", name, raw,
+        return finding(w, &at, rule, raw, NULL, "unknown %s '%s'%s%s", name, raw,
                        country ? " in " : "", country ? country : "");
     case GP_MATCH_EXACT:
         return GP_OK;
     case GP_MATCH_FORMER:
         snprintf(rule, sizeof rule, "%s.former-name", kind_ids[kind]);
-        return finding(l, &at, rule, raw, r.canonical,
+        return finding(w, &at, rule, raw, r.canonical,
                        "%s '%s' is a former name (until %d) for a %d record; now '%s'", name, raw,
                        r.until, rec->award_year.value, r.canonical);
     default:
         if (strcmp(cleaned, r.canonical) == 0 && strcmp(raw, cleaned) != 0)
             return GP_OK; /* only typography that gp-norm folds: text checks report it */
         snprintf(rule, sizeof rule, "%s.alias", kind_ids[kind]);
-        return finding(l, &at, rule, raw, r.canonical, "%s '%s' is written '%s'", name, raw,
+        return finding(w, &at, rule, raw, r.canonical, "%s '%s' is written '%s'", name, raw,
                        r.canonical);
     }
 }
 
 /* `scope` is the country code institutions resolve in; `country` its name (discovery). */
-static int check_name(gp_linter *l, const gp_record *rec, const char *id, gp_vocab_kind kind,
+static int check_name(lworker *w, const gp_record *rec, const char *id, gp_vocab_kind kind,
                       const char *pointer, const char *raw, const char *scope, const char *country)
 {
+    if (gp_text_is_clean(gp_ruleset_typography(w->rules), raw, strlen(raw), 0))
+        return check_cleaned(w, rec, id, kind, pointer, raw, raw, scope, country);
     gp_buf clean = GP_BUF_INIT;
-    int rc = gp_norm_text(l->norm, raw, 0, &clean);
+    int rc = gp_norm_text(w->norm, raw, 0, &clean);
     if (!rc)
-        rc = check_cleaned(l, rec, id, kind, pointer, raw, gp_buf_str(&clean), scope, country);
+        rc = check_cleaned(w, rec, id, kind, pointer, raw, gp_buf_str(&clean), scope, country);
     gp_buf_free(&clean);
     return rc;
 }
 
 /* ---- dataset-wide bookkeeping ---- */
 
-/* Counts `value` (compared as `same`, shown as `value`) for `key`. */
+/* Counts `value` (compared as `same`, shown as `value`) for `key`; lock held. */
 static int spread_add(gp_linter *l, gp_map *m, const char *key, const char *value, const char *same,
                       const place *at)
 {
@@ -282,6 +453,8 @@ static int spread_add(gp_linter *l, gp_map *m, const char *key, const char *valu
     for (size_t i = 0; i < s->n; i++) {
         if (strcmp(s->same[i], same) == 0) {
             s->counts[i]++;
+            if (place_before(at, &s->first[i]))
+                s->first[i] = keep_place(l, at);
             return GP_OK;
         }
     }
@@ -316,7 +489,33 @@ static void spread_list(const spread *s, gp_buf *out)
     }
 }
 
-static void collect_words(gp_linter *l, const char *text)
+static void word_probes(const char *w, size_t len, uint64_t probe[3])
+{
+    uint64_t h = gp__hash(w, len);
+    uint64_t h2 = (h >> 32) | (h << 32);
+    for (int k = 0; k < 3; k++)
+        probe[k] = (h + (uint64_t)k * h2) % WORD_BITS;
+}
+
+static void word_add(lworker *w, const char *word, size_t len)
+{
+    uint64_t p[3];
+    word_probes(word, len, p);
+    for (int k = 0; k < 3; k++)
+        w->words[p[k] / 64] |= (uint64_t)1 << (p[k] % 64);
+}
+
+static int word_seen(const lworker *w, const char *word, size_t len)
+{
+    uint64_t p[3];
+    word_probes(word, len, p);
+    for (int k = 0; k < 3; k++)
+        if (!(w->words[p[k] / 64] & ((uint64_t)1 << (p[k] % 64))))
+            return 0;
+    return 1;
+}
+
+static void collect_words(lworker *lw, const char *text)
 {
     /* Words of five letters or more and hyphenated words: what a broken word may be. */
     const char *p = text;
@@ -332,7 +531,7 @@ static void collect_words(gp_linter *l, const char *text)
             char w[64];
             for (size_t i = 0; i < len; i++)
                 w[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] + 32 : start[i]);
-            gp_map_put(l->words, w, len, (void *)1);
+            word_add(lw, w, len);
         }
     }
 }
@@ -341,11 +540,12 @@ static void collect_words(gp_linter *l, const char *text)
 
 typedef struct hissue {
     char *rule, *fragment, *fix, *message;
+    char *left, *right; /* a broken word's halves */
     size_t count;
 } hissue;
 
 typedef struct hctx {
-    gp_linter *l;
+    lworker *w;
     const char *text;
     hissue *items;
     size_t n, cap;
@@ -375,47 +575,55 @@ static int on_hygiene(void *ctx, const gp_hygiene_issue *is)
     it->fragment = gp__strndup(h->text + is->start, is->end - is->start);
     it->fix = gp__strdup(is->fix);
     it->message = gp__strdup(is->message);
+    it->left = it->right = NULL;
     it->count = 1;
     if (is->left && is->right) {
         /* broken words wait for the whole dataset: the texts tell how the word is spelled */
-        gp_linter *l = h->l;
         free(it->message);
         it->message = NULL;
-        if (GP_GROW(l->broken, l->broken_cap, l->nbroken + 1) != GP_OK)
-            return GP_ENOMEM;
-        broken *b = &l->broken[l->nbroken++];
-        memset(b, 0, sizeof *b);
-        b->left = gp__strdup(is->left);
-        b->right = gp__strdup(is->right);
+        it->left = gp__strdup(is->left);
+        it->right = gp__strdup(is->right);
     }
     return (!it->rule || !it->fragment) ? GP_ENOMEM : 0;
 }
 
-static int check_text(gp_linter *l, const gp_record *rec, const char *id, gp_field f,
+static int check_text(lworker *w, const gp_record *rec, const char *id, gp_field f,
                       const char *pointer, const char *text)
 {
     if (!text)
         return GP_OK;
-    size_t first_broken = l->nbroken;
-    hctx h = {l, text, NULL, 0, 0};
-    int rc = gp_hygiene_check(l->hyg, text, strlen(text), f, on_hygiene, &h);
+    gp_linter *l = w->l;
+    hctx h = {w, text, NULL, 0, 0};
+    int rc = gp_hygiene_check(w->hyg, text, strlen(text), f, on_hygiene, &h);
     place at = field_place(rec, id, pointer);
-    for (size_t i = first_broken; i < l->nbroken; i++)
-        l->broken[i].at = keep_place(l, &at);
     for (size_t i = 0; i < h.n; i++) {
         hissue *it = &h.items[i];
-        if (!rc && it->message) {
+        if (!rc && it->left && it->right) {
+            lock(l);
+            if (GP_GROW(l->broken, l->broken_cap, l->nbroken + 1) != GP_OK) {
+                rc = GP_ENOMEM;
+            } else {
+                broken *b = &l->broken[l->nbroken++];
+                b->at = keep_place(l, &at);
+                b->left = it->left;
+                b->right = it->right;
+                it->left = it->right = NULL;
+            }
+            unlock(l);
+        } else if (!rc && it->message) {
             if (it->count > 1)
-                rc = finding(l, &at, it->rule, it->fragment, it->fix, "%s (%s; and %zu more)",
+                rc = finding(w, &at, it->rule, it->fragment, it->fix, "%s (%s; and %zu more)",
                              it->message, pointer + 1, it->count - 1);
             else
-                rc = finding(l, &at, it->rule, it->fragment, it->fix, "%s (%s)", it->message,
+                rc = finding(w, &at, it->rule, it->fragment, it->fix, "%s (%s)", it->message,
                              pointer + 1);
         }
         free(it->rule);
         free(it->fragment);
         free(it->fix);
         free(it->message);
+        free(it->left);
+        free(it->right);
     }
     free(h.items);
     return rc;
@@ -435,9 +643,9 @@ static int field_empty(const gp_record *rec, gp_field f)
     return !v || gp__is_blank(v, strlen(v));
 }
 
-static int check_fields(gp_linter *l, const gp_record *rec, const gp_record *canon, const char *id)
+static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon, const char *id)
 {
-    const struct gp_lint_rules *lr = gp__lint_rules(l->rules);
+    const struct gp_lint_rules *lr = gp__lint_rules(w->rules);
     char ptr[48];
     int rc = GP_OK;
     for (int f = 0; f < GP_F_COUNT && !rc; f++) {
@@ -446,7 +654,7 @@ static int check_fields(gp_linter *l, const gp_record *rec, const gp_record *can
         place at = field_place(rec, id, NULL);
         snprintf(ptr, sizeof ptr, "/%s", gp_field_name((gp_field)f));
         at.pointer = ptr;
-        rc = finding(l, &at, "record.required", NULL, NULL, "record has no %s",
+        rc = finding(w, &at, "record.required", NULL, NULL, "record has no %s",
                      gp_field_name((gp_field)f));
     }
     static const gp_field years[] = {GP_F_IMPLEMENTATION_YEAR, GP_F_AWARD_YEAR};
@@ -458,10 +666,10 @@ static int check_fields(gp_linter *l, const gp_record *rec, const gp_record *can
         if (y->value > 0 && r->set && (y->value < r->min || y->value > r->max)) {
             char v[16];
             snprintf(v, sizeof v, "%d", y->value);
-            rc = finding(l, &at, "record.range", v, NULL, "%s %d is outside %ld-%ld",
+            rc = finding(w, &at, "record.range", v, NULL, "%s %d is outside %ld-%ld",
                          gp_field_name(years[i]), y->value, r->min, r->max);
         } else if (y->text) {
-            rc = finding(l, &at, "record.year-invalid", y->text, NULL, "%s '%s' is not a year",
+            rc = finding(w, &at, "record.year-invalid", y->text, NULL, "%s '%s' is not a year",
                          gp_field_name(years[i]), y->text);
         }
     }
@@ -470,7 +678,7 @@ static int check_fields(gp_linter *l, const gp_record *rec, const gp_record *can
         place at = field_place(rec, id, "/implementation_year");
         char v[16];
         snprintf(v, sizeof v, "%d", rec->implementation_year.value);
-        rc = finding(l, &at, "record.year-order", v, NULL,
+        rc = finding(w, &at, "record.year-order", v, NULL,
                      "implementation year %d is after award year %d",
                      rec->implementation_year.value, rec->award_year.value);
     }
@@ -491,40 +699,40 @@ static int check_fields(gp_linter *l, const gp_record *rec, const gp_record *can
             else
                 snprintf(ptr, sizeof ptr, "/%s", gp_field_name(p->field));
             place at = field_place(rec, id, ptr);
-            rc = finding(l, &at, "record.pattern", v, NULL, "%s: '%s'", p->message, v);
+            rc = finding(w, &at, "record.pattern", v, NULL, "%s: '%s'", p->message, v);
         }
     }
     /* broader topics the rules imply, looked up on the canonical list */
     for (size_t i = 0; i < canon->topics.len && !rc; i++) {
         gp_resolution r;
         const char *t = canon->topics.items[i];
-        if (gp_ruleset_resolve(l->rules, GP_VOCAB_TOPIC, t, strlen(t), 0, NULL, &r) != GP_OK ||
+        if (gp_ruleset_resolve(w->rules, GP_VOCAB_TOPIC, t, strlen(t), 0, NULL, &r) != GP_OK ||
             r.match == GP_MATCH_NONE)
             continue;
-        size_t nb = gp_ruleset_broader_len(l->rules, GP_VOCAB_TOPIC, r.index);
+        size_t nb = gp_ruleset_broader_len(w->rules, GP_VOCAB_TOPIC, r.index);
         for (size_t b = 0; b < nb && !rc; b++) {
-            const char *want = gp_ruleset_broader(l->rules, GP_VOCAB_TOPIC, r.index, b);
+            const char *want = gp_ruleset_broader(w->rules, GP_VOCAB_TOPIC, r.index, b);
             int present = 0;
             for (size_t k = 0; k < canon->topics.len && !present; k++)
                 present = strcmp(canon->topics.items[k], want) == 0;
             if (present)
                 continue;
             place at = field_place(rec, id, "/topics");
-            rc = finding(l, &at, "topic.broader-missing", t, want,
+            rc = finding(w, &at, "topic.broader-missing", t, want,
                          "topic '%s' implies '%s', which the record lacks", t, want);
         }
     }
     return rc;
 }
 
-int gp_lint_record(gp_linter *l, const gp_record *rec)
+static int lint_one(lworker *w, const gp_record *rec)
 {
-    l->records++;
-    gp_arena_reset(l->scratch);
+    gp_linter *l = w->l;
+    gp_arena_reset(w->scratch);
     gp_record canon;
-    int rc = gp_record_copy(&canon, rec, l->scratch);
+    int rc = gp_record_copy(&canon, rec, w->scratch);
     if (!rc)
-        rc = gp_norm_record(l->norm, &canon);
+        rc = gp_norm_record(w->norm, &canon);
     if (rc)
         return rc;
     const char *id = canon.id;
@@ -532,11 +740,11 @@ int gp_lint_record(gp_linter *l, const gp_record *rec)
 
     /* vocabulary, on the values as written */
     if (rec->country && !rc)
-        rc = check_name(l, rec, id, GP_VOCAB_COUNTRY, "/country", rec->country, NULL, NULL);
+        rc = check_name(w, rec, id, GP_VOCAB_COUNTRY, "/country", rec->country, NULL, NULL);
     if (rec->region && !rc)
-        rc = check_name(l, rec, id, GP_VOCAB_REGION, "/region", rec->region, NULL, NULL);
+        rc = check_name(w, rec, id, GP_VOCAB_REGION, "/region", rec->region, NULL, NULL);
     if (rec->institution && !rc)
-        rc = check_name(l, rec, id, GP_VOCAB_INSTITUTION, "/institution", rec->institution, cc,
+        rc = check_name(w, rec, id, GP_VOCAB_INSTITUTION, "/institution", rec->institution, cc,
                         canon.country);
     static const struct {
         gp_field f;
@@ -547,11 +755,11 @@ int gp_lint_record(gp_linter *l, const gp_record *rec)
         for (size_t i = 0; i < list->len && !rc; i++) {
             char ptr[48];
             snprintf(ptr, sizeof ptr, "/%s/%zu", gp_field_name(lists[k].f), i);
-            rc = check_name(l, rec, id, lists[k].kind, ptr, list->items[i], NULL, NULL);
+            rc = check_name(w, rec, id, lists[k].kind, ptr, list->items[i], NULL, NULL);
         }
     }
     if (!rc)
-        rc = check_fields(l, rec, &canon, id);
+        rc = check_fields(w, rec, &canon, id);
 
     /* text hygiene, on every text as written */
     static const gp_field texts[] = {GP_F_INSTITUTION, GP_F_COUNTRY,     GP_F_REGION,
@@ -559,53 +767,171 @@ int gp_lint_record(gp_linter *l, const gp_record *rec)
     for (size_t i = 0; i < GP_ARRAY_LEN(texts) && !rc; i++) {
         char ptr[32];
         snprintf(ptr, sizeof ptr, "/%s", gp_field_name(texts[i]));
-        rc = check_text(l, rec, id, texts[i], ptr, gp_record_get(rec, texts[i]));
+        rc = check_text(w, rec, id, texts[i], ptr, gp_record_get(rec, texts[i]));
     }
     for (size_t k = 0; k < 2 && !rc; k++) {
         const gp_strlist *list = gp_record_list_const(rec, lists[k].f);
         for (size_t i = 0; i < list->len && !rc; i++) {
             char ptr[48];
             snprintf(ptr, sizeof ptr, "/%s/%zu", gp_field_name(lists[k].f), i);
-            rc = check_text(l, rec, id, lists[k].f, ptr, list->items[i]);
+            rc = check_text(w, rec, id, lists[k].f, ptr, list->items[i]);
         }
     }
     if (rc)
         return rc;
     if (canon.description)
-        collect_words(l, canon.description);
+        collect_words(w, canon.description);
     if (canon.jury_comment)
-        collect_words(l, canon.jury_comment);
+        collect_words(w, canon.jury_comment);
 
     /* what the dataset-wide checks need */
     place at = field_place(rec, id, "/institution");
-    gp_resolution r;
-    if (canon.institution &&
-        gp_ruleset_resolve(l->rules, GP_VOCAB_INSTITUTION, canon.institution,
-                           strlen(canon.institution), 0, cc, &r) == GP_OK &&
-        r.match == GP_MATCH_NONE && canon.country) {
+    gp_resolution r, cr;
+    int unknown_institution = canon.institution && canon.country &&
+                              gp_ruleset_resolve(w->rules, GP_VOCAB_INSTITUTION, canon.institution,
+                                                 strlen(canon.institution), 0, cc, &r) == GP_OK &&
+                              r.match == GP_MATCH_NONE;
+    const char *country_region = NULL;
+    if (cc && canon.region &&
+        gp_ruleset_resolve(w->rules, GP_VOCAB_COUNTRY, canon.country, strlen(canon.country), 0,
+                           NULL, &cr) == GP_OK)
+        country_region = cr.region;
+    lock(l);
+    if (unknown_institution) {
         const char *same = gp_discover_scope_key(l->disc, canon.country);
         rc = same ? spread_add(l, l->inst_countries, canon.institution, canon.country, same, &at)
                   : GP_ENOMEM;
     }
     if (!rc && cc && canon.region) {
-        at = field_place(rec, id, "/region");
-        rc = spread_add(l, l->country_regions, cc, canon.region, canon.region, &at);
-        gp_resolution cr;
-        if (!rc &&
-            gp_ruleset_resolve(l->rules, GP_VOCAB_COUNTRY, canon.country, strlen(canon.country), 0,
-                               NULL, &cr) == GP_OK &&
-            cr.region && strcmp(cr.region, canon.region) != 0)
-            rc = finding(l, &at, "region.mismatch", canon.region, cr.region,
-                         "%s is in the region '%s', not '%s'", canon.country, cr.region,
-                         canon.region);
+        place rat = field_place(rec, id, "/region");
+        rc = spread_add(l, l->country_regions, cc, canon.region, canon.region, &rat);
     }
     if (!rc && id && canon.implementation_year.value > 0) {
         char year[16];
         snprintf(year, sizeof year, "%d", canon.implementation_year.value);
-        at = field_place(rec, id, "/implementation_year");
-        rc = spread_add(l, l->practice_years, id, year, year, &at);
+        place yat = field_place(rec, id, "/implementation_year");
+        rc = spread_add(l, l->practice_years, id, year, year, &yat);
+    }
+    unlock(l);
+    if (!rc && country_region && strcmp(country_region, canon.region) != 0) {
+        at = field_place(rec, id, "/region");
+        rc = finding(w, &at, "region.mismatch", canon.region, country_region,
+                     "%s is in the region '%s', not '%s'", canon.country, country_region,
+                     canon.region);
     }
     return rc;
+}
+
+/* ---- threads ---- */
+
+/* Hands a worker's findings to the linter's sink. */
+static int flush_local(lworker *w)
+{
+    gp_linter *l = w->l;
+    int rc = GP_OK;
+    lock(l);
+    for (size_t i = 0; i < gp_diag_list_len(w->local) && !rc; i++)
+        rc = gp_diag_emit(l->sink, gp_diag_list_get(w->local, i));
+    unlock(l);
+    gp_diag_list_clear(w->local);
+    return rc;
+}
+
+static void *worker_main(void *arg)
+{
+    lworker *w = arg;
+    gp_linter *l = w->l;
+    for (;;) {
+        pthread_mutex_lock(&l->lock);
+        while (!l->queue && !l->done)
+            pthread_cond_wait(&l->more, &l->lock);
+        lbatch *b = l->queue;
+        if (b) {
+            l->queue = b->next;
+            if (!l->queue)
+                l->queue_tail = NULL;
+        }
+        pthread_mutex_unlock(&l->lock);
+        if (!b)
+            break;
+        int rc = GP_OK;
+        for (size_t i = 0; i < b->n && !rc; i++)
+            rc = lint_one(w, &b->recs[i]);
+        int frc = flush_local(w);
+        pthread_mutex_lock(&l->lock);
+        if ((rc || frc) && !l->error)
+            l->error = rc ? rc : frc;
+        b->n = 0;
+        gp_arena_reset(b->arena);
+        b->next = l->spare;
+        l->spare = b;
+        pthread_cond_signal(&l->room);
+        pthread_mutex_unlock(&l->lock);
+    }
+    return NULL;
+}
+
+static void enqueue(gp_linter *l, lbatch *b)
+{
+    pthread_mutex_lock(&l->lock);
+    b->next = NULL;
+    if (l->queue_tail)
+        l->queue_tail->next = b;
+    else
+        l->queue = b;
+    l->queue_tail = b;
+    pthread_cond_signal(&l->more);
+    pthread_mutex_unlock(&l->lock);
+}
+
+/* A batch to fill: a spare one, a new one, or (when enough exist) the next one freed. */
+static lbatch *take_batch(gp_linter *l)
+{
+    pthread_mutex_lock(&l->lock);
+    while (!l->spare && l->batches >= 2 * l->nworkers + 2 && !l->error)
+        pthread_cond_wait(&l->room, &l->lock);
+    lbatch *b = l->spare;
+    if (b)
+        l->spare = b->next;
+    int error = l->error;
+    pthread_mutex_unlock(&l->lock);
+    if (b || error)
+        return b;
+    b = calloc(1, sizeof *b);
+    if (!b || gp_arena_new(&b->arena)) {
+        free(b);
+        return NULL;
+    }
+    pthread_mutex_lock(&l->lock);
+    l->batches++;
+    pthread_mutex_unlock(&l->lock);
+    return b;
+}
+
+int gp_lint_record(gp_linter *l, const gp_record *rec)
+{
+    l->records++;
+    if (!l->nworkers)
+        return lint_one(&l->main, rec);
+    if (!l->current && !(l->current = take_batch(l))) {
+        pthread_mutex_lock(&l->lock);
+        int error = l->error;
+        pthread_mutex_unlock(&l->lock);
+        return error ? error : GP_ENOMEM;
+    }
+    lbatch *b = l->current;
+    if (GP_GROW(b->recs, b->cap, b->n + 1) != GP_OK ||
+        gp_record_copy(&b->recs[b->n], rec, b->arena) != GP_OK)
+        return GP_ENOMEM;
+    b->n++;
+    if (b->n == BATCH_RECORDS) {
+        enqueue(l, b);
+        l->current = NULL;
+    }
+    pthread_mutex_lock(&l->lock);
+    int error = l->error;
+    pthread_mutex_unlock(&l->lock);
+    return error;
 }
 
 /* ---- over the dataset ---- */
@@ -624,7 +950,7 @@ static int finish_spreads(gp_linter *l)
         gp_buf_reset(&list);
         spread_list(s, &list);
         size_t m = spread_minority(s);
-        rc = finding(l, &s->first[m], "institution.countries", key, NULL,
+        rc = finding(&l->main, &s->first[m], "institution.countries", key, NULL,
                      "institution '%s' appears in several countries: %s", key, gp_buf_str(&list));
     }
     pos = 0;
@@ -635,7 +961,7 @@ static int finish_spreads(gp_linter *l)
         gp_buf_reset(&list);
         spread_list(s, &list);
         size_t m = spread_minority(s);
-        rc = finding(l, &s->first[m], "region.inconsistent", s->values[m], NULL,
+        rc = finding(&l->main, &s->first[m], "region.inconsistent", s->values[m], NULL,
                      "country %s is given several regions: %s", key, gp_buf_str(&list));
     }
     pos = 0;
@@ -646,7 +972,7 @@ static int finish_spreads(gp_linter *l)
         gp_buf_reset(&list);
         spread_list(s, &list);
         size_t m = spread_minority(s);
-        rc = finding(l, &s->first[m], "record.year-conflict", s->values[m], NULL,
+        rc = finding(&l->main, &s->first[m], "record.year-conflict", s->values[m], NULL,
                      "practice %s is given several implementation years: %s", key,
                      gp_buf_str(&list));
     }
@@ -654,7 +980,7 @@ static int finish_spreads(gp_linter *l)
     return rc;
 }
 
-static int known_word(gp_linter *l, const char *w)
+static int known_word(const lworker *lw, const char *w)
 {
     char low[64];
     size_t n = strlen(w);
@@ -662,7 +988,7 @@ static int known_word(gp_linter *l, const char *w)
         return 0;
     for (size_t i = 0; i < n; i++)
         low[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
-    return gp_map_get(l->words, low, n) != NULL;
+    return word_seen(lw, low, n);
 }
 
 static int finish_broken(gp_linter *l)
@@ -674,14 +1000,14 @@ static int finish_broken(gp_linter *l)
         snprintf(joined, sizeof joined, "%s%s", b->left, b->right);
         snprintf(hyphened, sizeof hyphened, "%s-%s", b->left, b->right);
         snprintf(shown, sizeof shown, "%s- %s", b->left, b->right);
-        int j = known_word(l, joined), h = known_word(l, hyphened);
+        int j = known_word(&l->main, joined), h = known_word(&l->main, hyphened);
         const char *fix = j && !h ? joined : h && !j ? hyphened : NULL;
         if (fix)
-            rc = finding(l, &b->at, "text.broken-word", shown, fix,
+            rc = finding(&l->main, &b->at, "text.broken-word", shown, fix,
                          "'%s' is a word broken at a line end; the texts write '%s' (%s)", shown,
                          fix, b->at.pointer + 1);
         else
-            rc = finding(l, &b->at, "text.broken-word", shown, NULL,
+            rc = finding(&l->main, &b->at, "text.broken-word", shown, NULL,
                          "'%s' looks like a word broken at a line end (%s)", shown,
                          b->at.pointer + 1);
     }
@@ -730,7 +1056,7 @@ static int on_cluster(void *ctx, const gp_cluster *c)
     place p = {at->file, at->line, at->column, at->record_id, at->pointer};
     char rule[48];
     snprintf(rule, sizeof rule, "%s.variants", kind_ids[c->kind]);
-    int rc = finding(l, &p, rule, gp_buf_str(&value), c->suggestion,
+    int rc = finding(&l->main, &p, rule, gp_buf_str(&value), c->suggestion,
                      "%s variants%s%s: %s; write '%s' (%s)", gp_vocab_name(c->kind),
                      c->scope ? " in " : "", c->scope ? c->scope : "", gp_buf_str(&msg),
                      c->suggestion, c->methods);
@@ -746,6 +1072,20 @@ int gp_lint_finish(gp_linter *l)
     if (l->finished)
         return GP_OK;
     l->finished = 1;
+    if (l->nworkers) {
+        if (l->current && l->current->n)
+            enqueue(l, l->current);
+        else
+            free_batches(l->current);
+        l->current = NULL;
+        stop_workers(l);
+        /* the dataset-wide checks run here alone, with every thread's words */
+        for (size_t i = 0; i < l->nworkers; i++)
+            for (size_t k = 0; k < WORD_BITS / 64; k++)
+                l->main.words[k] |= l->workers[i].words[k];
+        if (l->error)
+            return l->error;
+    }
     int rc = finish_spreads(l);
     if (!rc)
         rc = finish_broken(l);
@@ -757,7 +1097,7 @@ int gp_lint_finish(gp_linter *l)
         if (s->used)
             continue;
         place at = {s->file, s->line, 0, NULL, NULL};
-        rc = finding(l, &at, "lint.unused-suppression", s->rule, NULL,
+        rc = finding(&l->main, &at, "lint.unused-suppression", s->rule, NULL,
                      "suppression of '%s'%s%s matched no finding", s->rule,
                      s->record ? " for " : "", s->record ? s->record : "");
     }

@@ -1,6 +1,8 @@
 /*
  * tests/test_lint.c - gp-lint's checks on the seeds, discovery, suggestions.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "discover.h"
@@ -12,7 +14,7 @@ static const char *const seeds[] = {
     "fixtures/seeds/booklet-asia-pacific-2018.txt"};
 
 /* Extracts the seeds with the bundled rules and lints them with `rules`. */
-static gp_linter *lint_seeds(gp_ruleset *rules, th_diags *findings)
+static gp_linter *lint_seeds_with(gp_ruleset *rules, th_diags *findings, int threads)
 {
     th_records recs;
     th_records_init(&recs);
@@ -22,7 +24,7 @@ static gp_linter *lint_seeds(gp_ruleset *rules, th_diags *findings)
         assert_int_equal(th_extract(seeds[i], GP_FORMAT_AUTO, &recs, &extract), GP_OK);
     th_diags_free(&extract);
     gp_linter *l;
-    gp_lint_options opts = {1};
+    gp_lint_options opts = {1, threads};
     findings->sink.level_fn = gp_ruleset_level;
     findings->sink.level_ctx = rules;
     assert_int_equal(gp_linter_new(&l, rules, &opts, &findings->sink), GP_OK);
@@ -31,6 +33,11 @@ static gp_linter *lint_seeds(gp_ruleset *rules, th_diags *findings)
     assert_int_equal(gp_lint_finish(l), GP_OK);
     th_records_free(&recs);
     return l;
+}
+
+static gp_linter *lint_seeds(gp_ruleset *rules, th_diags *findings)
+{
+    return lint_seeds_with(rules, findings, 1);
 }
 
 static size_t count_suffix(const th_diags *d, const char *suffix)
@@ -217,6 +224,38 @@ static void test_lint__suppressions_and_levels_come_from_the_rules(void **state)
     th_diags_free(&load);
 }
 
+/* The findings of a run as sorted human lines. */
+static char *printed(th_diags *d)
+{
+    gp_diag_list_sort(d->list);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    for (size_t i = 0; i < gp_diag_list_len(d->list); i++)
+        gp_diag_print_human(f, gp_diag_list_get(d->list, i), 0);
+    fclose(f);
+    return buf;
+}
+
+static void test_lint__threads_find_the_same(void **state)
+{
+    th_diags one, three;
+    th_diags_init(&one);
+    th_diags_init(&three);
+    gp_linter *a = lint_seeds_with(th_rules(), &one, 1);
+    gp_linter *b = lint_seeds_with(th_rules(), &three, 3);
+    assert_int_equal(gp_linter_records(b), 277);
+    char *pa = printed(&one), *pb = printed(&three);
+    assert_true(strlen(pa) > 1000);
+    assert_string_equal(pa, pb);
+    free(pa);
+    free(pb);
+    gp_linter_free(a);
+    gp_linter_free(b);
+    th_diags_free(&one);
+    th_diags_free(&three);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_lint__discovery_keeps_different_things_apart),
         cmocka_unit_test(test_lint__discovery_links_real_variants),
         cmocka_unit_test(test_lint__suppressions_and_levels_come_from_the_rules),
+        cmocka_unit_test(test_lint__threads_find_the_same),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }

@@ -13,7 +13,8 @@ enum {
     OPT_BASELINE,
     OPT_WRITE_BASELINE,
     OPT_SUGGEST,
-    OPT_NO_DISCOVERY
+    OPT_NO_DISCOVERY,
+    OPT_JOBS
 };
 
 static const gp_opt options[] = {
@@ -25,6 +26,7 @@ static const gp_opt options[] = {
     {"write-baseline", 0, "FILE", OPT_WRITE_BASELINE, "write every finding to FILE as a baseline"},
     {"suggest", 0, NULL, OPT_SUGGEST, "print rule YAML that resolves the variants found"},
     {"no-discovery", 0, NULL, OPT_NO_DISCOVERY, "do not look for variant spellings"},
+    {"jobs", 'j', "N", OPT_JOBS, "threads that check records (default: the processors)"},
     {NULL, 0, NULL, 0, NULL}};
 
 typedef struct run {
@@ -67,6 +69,16 @@ static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
     case OPT_NO_DISCOVERY:
         r->lint.discovery = 0;
         return 0;
+    case OPT_JOBS: {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        if (*end || n < 1 || n > 64) {
+            gp_tool_error(t, "--jobs needs a number from 1 to 64, not '%s'", arg);
+            return 2;
+        }
+        r->lint.threads = (int)n;
+        return 0;
+    }
     }
     return 2;
 }
@@ -89,7 +101,8 @@ int main(int argc, char **argv)
                             "across records, and variant\nspellings no rule knows (discovery). "
                             "Findings are sorted by place; --baseline\nkeeps known findings "
                             "out of the exit status. Rule ids: rules/checks.yaml."};
-    run r = {GP_FINDINGS_HUMAN, GP_SEV_ERROR, NULL, NULL, 0, {1}, NULL};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    run r = {GP_FINDINGS_HUMAN, GP_SEV_ERROR, NULL, NULL, 0, {1, cpus > 1 ? (int)cpus : 1}, NULL};
     int first;
     int status = gp_tool_start(&t, argc, argv, 1, on_option, &r, &first);
     if (status >= 0)

@@ -110,6 +110,8 @@ void gp_diag_list_free(gp_diag_list *list);
 /* A gp_diag_fn that appends a copy of each diagnostic to the list given as ctx. */
 int gp_diag_list_collect(void *list, const gp_diag *d);
 size_t gp_diag_list_len(const gp_diag_list *list);
+/* Empties the list (keeping its memory for reuse). */
+void gp_diag_list_clear(gp_diag_list *list);
 /* Borrowed; valid until the list changes or is freed. */
 const gp_diag *gp_diag_list_get(const gp_diag_list *list, size_t i);
 /* Stable sort by file, line, column, rule id, message. */

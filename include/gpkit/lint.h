@@ -44,6 +44,7 @@ extern "C" {
 
 typedef struct gp_lint_options {
     int discovery; /* cluster unknown values into variants (on by default) */
+    int threads;   /* threads that check records; 0 or 1: the caller's thread only */
 } gp_lint_options;
 
 typedef struct gp_linter gp_linter;
