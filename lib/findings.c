@@ -16,6 +16,7 @@
 
 #include "gpkit/checks.h"
 #include "gpkit/common.h"
+#include "gpkit/record.h"
 #include "internal.h"
 
 int gp_findings_format_parse(const char *name, gp_findings_format *out)
@@ -157,41 +158,70 @@ static int out_status(FILE *out)
     return GP_OK;
 }
 
-static json_t *finding_json(const gp_diag *d, const char *fp, int has_state, int is_new)
+static void json_field(gp_buf *b, const char *key, const char *value, int first)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "rule", json_string(d->rule_id ? d->rule_id : ""));
-    json_object_set_new(o, "level", json_string(gp_severity_name(d->severity)));
-    json_object_set_new(o, "message", json_string(d->message ? d->message : ""));
-    json_object_set_new(o, "file", d->file ? json_string(d->file) : json_null());
-    json_object_set_new(o, "line", d->line > 0 ? json_integer(d->line) : json_null());
-    json_object_set_new(o, "column", d->column > 0 ? json_integer(d->column) : json_null());
-    json_object_set_new(o, "record_id", d->record_id ? json_string(d->record_id) : json_null());
-    json_object_set_new(o, "pointer", d->pointer ? json_string(d->pointer) : json_null());
-    json_object_set_new(o, "value", d->value ? json_string(d->value) : json_null());
-    json_object_set_new(o, "fix", d->fix ? json_string(d->fix) : json_null());
-    json_object_set_new(o, "fingerprint", json_string(fp));
-    if (has_state)
-        json_object_set_new(o, "baseline", json_string(is_new ? "new" : "unchanged"));
-    return o;
+    if (!first)
+        gp_buf_putc(b, ',');
+    gp_json_write_string(b, key, strlen(key));
+    gp_buf_putc(b, ':');
+    if (value)
+        gp_json_write_string(b, value, strlen(value));
+    else
+        gp_buf_puts(b, "null");
 }
 
+static void json_number(gp_buf *b, const char *key, long v)
+{
+    gp_buf_putc(b, ',');
+    gp_json_write_string(b, key, strlen(key));
+    gp_buf_putc(b, ':');
+    if (v > 0)
+        gp_buf_put_long(b, v);
+    else
+        gp_buf_puts(b, "null");
+}
+
+/* One finding as a JSON line, keys sorted (written directly: a million findings is common). */
 static int write_json(FILE *out, const gp_diag_list *list, const unsigned char *is_new)
 {
+    gp_buf b = GP_BUF_INIT;
     for (size_t i = 0; i < gp_diag_list_len(list); i++) {
         const gp_diag *d = gp_diag_list_get(list, i);
         char fp[17];
         gp_finding_fingerprint(d, fp);
-        json_t *o = finding_json(d, fp, is_new != NULL, is_new ? is_new[i] : 1);
-        if (!o || json_dumpf(o, out, JSON_COMPACT | JSON_SORT_KEYS) != 0) {
-            json_decref(o);
-            return out_status(out) ? out_status(out) : GP_ENOMEM;
+        gp_buf_reset(&b);
+        gp_buf_putc(&b, '{');
+        int first = 1;
+        if (is_new) {
+            json_field(&b, "baseline", is_new[i] ? "new" : "unchanged", 1);
+            first = 0;
         }
-        json_decref(o);
-        fputc('\n', out);
-        if (ferror(out))
-            return out_status(out);
+        if (!first)
+            gp_buf_putc(&b, ',');
+        gp_buf_puts(&b, "\"column\":");
+        if (d->column > 0)
+            gp_buf_put_long(&b, d->column);
+        else
+            gp_buf_puts(&b, "null");
+        json_field(&b, "file", d->file, 0);
+        json_field(&b, "fingerprint", fp, 0);
+        json_field(&b, "fix", d->fix, 0);
+        json_field(&b, "level", gp_severity_name(d->severity), 0);
+        json_number(&b, "line", d->line);
+        json_field(&b, "message", d->message ? d->message : "", 0);
+        json_field(&b, "pointer", d->pointer, 0);
+        json_field(&b, "record_id", d->record_id, 0);
+        json_field(&b, "rule", d->rule_id ? d->rule_id : "", 0);
+        json_field(&b, "value", d->value, 0);
+        gp_buf_puts(&b, "}\n");
+        if (b.oom) {
+            gp_buf_free(&b);
+            return GP_ENOMEM;
+        }
+        if (fwrite(b.data, 1, b.len, out) != b.len)
+            break;
     }
+    gp_buf_free(&b);
     return out_status(out);
 }
 

@@ -494,7 +494,9 @@ static void scan(gp_hygiene *h, const char *s, size_t len, gp_field field)
         }
         i = next;
     }
-    check_footers(h, s, len);
+    /* footers only break into running text, never into a name or a label */
+    if (field == GP_F_DESCRIPTION || field == GP_F_JURY_COMMENT || field == GP_F_TITLE)
+        check_footers(h, s, len);
     if (field == GP_F_DESCRIPTION && len && !ends_sentence(s, len)) {
         size_t p = len;
         prev_cp(s, &p);

@@ -47,6 +47,9 @@ uint64_t gp__hash(const void *data, size_t len);
 /* Writes `len` bytes to `fd` or FILE; maps EPIPE to GP_EPIPE, other errors to GP_EIO. */
 int gp__write_all(void *stream, const void *data, size_t len);
 
+/* The first occurrence of needle in text, or NULL (memmem is not C11 nor POSIX). */
+const char *gp__find(const char *text, size_t len, const char *needle, size_t nlen);
+
 /* strdup that returns NULL on failure (and for NULL). */
 char *gp__strdup(const char *s);
 char *gp__strndup(const char *s, size_t len);

@@ -195,6 +195,12 @@ static const gp_resolution *resolve(gp_normalizer *n, gp_vocab_kind kind, const 
     return &c->res;
 }
 
+const gp_resolution *gp_norm_resolve(gp_normalizer *n, gp_vocab_kind kind, const char *value,
+                                     int year, const char *country_code)
+{
+    return resolve(n, kind, value, year, country_code);
+}
+
 static const char *rule_for(gp_vocab_kind kind)
 {
     static const char *const ids[GP_VOCAB_COUNT] = {"country.unknown", "region.unknown",

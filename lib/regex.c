@@ -16,7 +16,73 @@ struct gp_regex {
     URegularExpression *re;
     UText *ut;
     char *pattern;
+    char *literal; /* text every match must contain, or NULL: a quick test before ICU */
 };
+
+/*
+ * The longest run of plain characters a match of `pattern` must contain ("int/good..."
+ * in "\\b\\d+\\s+www\\.issa\\.int/goodpractices"), or NULL when the pattern is too
+ * clever to tell (alternatives, case folding). ICU's matcher tries every start position
+ * of a pattern that opens with "\\b\\d"; a strstr() first skips most texts.
+ */
+static char *required_literal(const char *p, int case_insensitive)
+{
+    if (case_insensitive || strchr(p, '|') || strstr(p, "(?"))
+        return NULL;
+    char best[128] = "", cur[128] = "";
+    size_t nb = 0, nc = 0;
+    for (const char *q = p; *q; q++) {
+        char add = 0;
+        if (*q == '*' || *q == '?' || *q == '{') {
+            /* the character before may be absent: it leaves the run */
+            if (nc)
+                cur[--nc] = '\0';
+            if (*q == '{')
+                while (q[1] && *q != '}')
+                    q++;
+        } else if (*q == '[') {
+            /* a class: skip it whole */
+            q++;
+            if (*q == '^')
+                q++;
+            if (*q == ']')
+                q++;
+            while (*q && *q != ']') {
+                if (*q == '\\' && q[1])
+                    q++;
+                q++;
+            }
+            if (!*q)
+                break;
+        } else if (*q == '\\') {
+            q++;
+            if (!*q)
+                break;
+            if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9')))
+                add = *q; /* an escaped character; \\d, \\s, \\b, \\p{..} are classes */
+            else if (*q == 'p' || *q == 'P')
+                while (q[1] && *q != '}')
+                    q++;
+        } else if (!strchr("().^$+", *q) && (unsigned char)*q < 0x80) {
+            add = *q;
+        }
+        /* a quantifier right after this character makes it optional too */
+        int optional = add && (q[1] == '*' || q[1] == '?' || q[1] == '{');
+        if (add && !optional && nc + 1 < sizeof cur) {
+            cur[nc++] = add;
+            cur[nc] = '\0';
+            if (q[1])
+                continue;
+        }
+        if (nc > nb) {
+            memcpy(best, cur, nc + 1);
+            nb = nc;
+        }
+        nc = 0;
+        cur[0] = '\0';
+    }
+    return nb >= 3 ? gp__strdup(best) : NULL;
+}
 
 int gp_regex_compile(gp_regex **out, const char *pattern, int case_insensitive, char *err,
                      size_t errlen, long *err_offset)
@@ -44,6 +110,7 @@ int gp_regex_compile(gp_regex **out, const char *pattern, int case_insensitive, 
         free(r);
         return st == U_MEMORY_ALLOCATION_ERROR ? GP_ENOMEM : GP_EPARSE;
     }
+    r->literal = required_literal(pattern, case_insensitive);
     *out = r;
     return GP_OK;
 }
@@ -55,7 +122,13 @@ void gp_regex_free(gp_regex *r)
     uregex_close(r->re);
     utext_close(r->ut);
     free(r->pattern);
+    free(r->literal);
     free(r);
+}
+
+const char *gp__regex_literal(gp_regex *r)
+{
+    return r->literal;
 }
 
 const char *gp_regex_pattern(const gp_regex *r)
@@ -65,6 +138,8 @@ const char *gp_regex_pattern(const gp_regex *r)
 
 int gp_regex_match(gp_regex *r, const char *text, size_t len, int whole)
 {
+    if (r->literal && !gp__find(text, len, r->literal, strlen(r->literal)))
+        return 0;
     UErrorCode st = U_ZERO_ERROR;
     r->ut = utext_openUTF8(r->ut, text, (int64_t)len, &st);
     uregex_setUText(r->re, r->ut, &st);

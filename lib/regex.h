@@ -19,6 +19,8 @@ int gp_regex_compile(gp_regex **out, const char *pattern, int case_insensitive, 
                      size_t errlen, long *err_offset);
 void gp_regex_free(gp_regex *re);
 const char *gp_regex_pattern(const gp_regex *re);
+/* The text every match contains, found from the pattern (NULL when none is certain). */
+const char *gp__regex_literal(gp_regex *re);
 
 /* 1 when the pattern matches the whole text (`whole`) or somewhere in it, 0 when not. */
 int gp_regex_match(gp_regex *re, const char *text, size_t len, int whole);

@@ -207,6 +207,22 @@ int gp__write_all(void *stream, const void *data, size_t len)
     return GP_OK;
 }
 
+const char *gp__find(const char *text, size_t len, const char *needle, size_t nlen)
+{
+    if (nlen == 0)
+        return text;
+    while (len >= nlen) {
+        const char *p = memchr(text, needle[0], len - nlen + 1);
+        if (!p)
+            return NULL;
+        if (memcmp(p, needle, nlen) == 0)
+            return p;
+        len -= (size_t)(p - text) + 1;
+        text = p + 1;
+    }
+    return NULL;
+}
+
 char *gp__strdup(const char *s)
 {
     return s ? gp__strndup(s, strlen(s)) : NULL;

@@ -61,6 +61,14 @@ int gp_norm_record(gp_normalizer *n, gp_record *rec);
  */
 int gp_norm_text(gp_normalizer *n, const char *s, int paragraphs, gp_buf *out);
 
+/*
+ * gp_ruleset_resolve through the normaliser's cache (keyed by value, country and year).
+ * The result belongs to the normaliser and lives until it is freed; NULL when out of
+ * memory.
+ */
+const gp_resolution *gp_norm_resolve(gp_normalizer *n, gp_vocab_kind kind, const char *value,
+                                     int year, const char *country_code);
+
 /* Counts so far. */
 const gp_norm_stats *gp_normalizer_stats(const gp_normalizer *n);
 
