@@ -141,6 +141,21 @@ static void test_rules__folder_or_entry_file(void **state)
     th_diags_free(&d);
 }
 
+static void test_rules__every_check_is_documented(void **state)
+{
+    for (size_t i = 0; i < gp_checks_count(); i++) {
+        const gp_check_info *c = gp_checks_get(i);
+        const gp_check_doc *doc = gp_ruleset_check(th_rules(), c->id);
+        if (!doc || !doc->description)
+            fail_msg("check '%s' has no description in rules/checks.yaml", c->id);
+        /* the documented level is the library's default: the doc tells the truth */
+        if (!doc->has_level || doc->level != c->level)
+            fail_msg("check '%s': rules/checks.yaml gives level %s, the library %s", c->id,
+                     doc->has_level ? gp_severity_name(doc->level) : "none",
+                     gp_severity_name(c->level));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_rules__former_names_depend_on_the_year),
         cmocka_unit_test(test_rules__regions_topics_and_priority_areas),
         cmocka_unit_test(test_rules__folder_or_entry_file),
+        cmocka_unit_test(test_rules__every_check_is_documented),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }
