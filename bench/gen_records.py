@@ -6,7 +6,9 @@ its description numbered (so every record is another practice), and, at random, 
 variations real dumps show: spacing, case of names, straight/curly quotes, dashes and
 non-breaking hyphens, topic order, alias spellings (Programme & evaluation, Asia and
 Pacific, Republic of Korea). Deterministic for a given seed.
-Usage: gen_records.py SEED_RECORDS.jsonl N > out.jsonl
+Usage: gen_records.py SEED_RECORDS.jsonl N [TYPO_RATE] > out.jsonl
+TYPO_RATE (default 0): the share of records whose institution gets a typo (two letters
+swapped or one dropped), so that gp-lint's variant discovery has clusters to find.
 """
 import json
 import random
@@ -22,7 +24,17 @@ ALIASES = {
 }
 
 
-def vary(rec, i, rnd):
+def typo(text, rnd):
+    letters = [k for k, ch in enumerate(text) if ch.isalpha()]
+    if len(letters) < 4:
+        return text
+    k = rnd.choice(letters[1:-1])
+    if rnd.random() < 0.5:
+        return text[:k] + text[k + 1] + text[k] + text[k + 2:]
+    return text[:k] + text[k + 1:]
+
+
+def vary(rec, i, rnd, typo_rate=0.0):
     r = dict(rec)
     r["topics"] = list(rec["topics"])
     r["sources"] = [{"file": rec["sources"][0]["file"], "line": i + 1, "format": rec["sources"][0]["format"]}]
@@ -35,6 +47,8 @@ def vary(rec, i, rnd):
         r["description"] = r["description"].replace("-", "\u2011", 2)
     if rnd.random() < 0.1 and r["institution"]:
         r["institution"] = r["institution"].upper()
+    if typo_rate and rnd.random() < typo_rate and r["institution"]:
+        r["institution"] = typo(r["institution"], rnd)
     if rnd.random() < 0.3:
         rnd.shuffle(r["topics"])
     for field in ("country", "region"):
@@ -44,16 +58,16 @@ def vary(rec, i, rnd):
     return r
 
 
-def main(path, n):
+def main(path, n, typo_rate=0.0):
     seeds = [json.loads(line) for line in open(path, encoding="utf-8")]
     for rec in seeds:
         rec["sources"][0].pop("fields", None)
     rnd = random.Random(42)
     out = sys.stdout
     for i in range(n):
-        out.write(json.dumps(vary(seeds[i % len(seeds)], i, rnd), ensure_ascii=False))
+        out.write(json.dumps(vary(seeds[i % len(seeds)], i, rnd, typo_rate), ensure_ascii=False))
         out.write("\n")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]) if len(sys.argv) > 3 else 0.0)
