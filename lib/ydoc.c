@@ -37,10 +37,15 @@ int gp_ydoc_load(gp_ydoc *d, const char *path, const char *display, gp_diag_sink
     int rc = GP_OK;
     if (!ok) {
         const yaml_mark_t *m = parser.problem ? &parser.problem_mark : &parser.context_mark;
+        char where[96] = "";
+        /* libyaml notices a mistake where it ends; say where the construct began too */
+        if (parser.context && parser.problem && parser.context_mark.line != m->line)
+            snprintf(where, sizeof where, " (which starts at line %ld, column %ld)",
+                     (long)parser.context_mark.line + 1, (long)parser.context_mark.column + 1);
         gp_diag_report(sink, GP_SEV_ERROR, "rules.syntax", d->file, (long)m->line + 1,
-                       (long)m->column + 1, "malformed YAML: %s%s%s",
+                       (long)m->column + 1, "malformed YAML: %s%s%s%s",
                        parser.problem ? parser.problem : "syntax error", parser.context ? " " : "",
-                       parser.context ? parser.context : "");
+                       parser.context ? parser.context : "", where);
         d->errors++;
         rc = parser.error == YAML_MEMORY_ERROR ? GP_ENOMEM : GP_EPARSE;
     } else {

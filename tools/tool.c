@@ -73,7 +73,7 @@ int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn f
     while (t->opts && t->opts[n].name)
         n++;
     struct option *longs = calloc(n + 4, sizeof *longs);
-    char shorts[128] = "h";
+    char shorts[128] = ":h"; /* ':' first: a missing argument is told from an unknown option */
     if (!longs)
         return GP_EXIT_INTERNAL;
     size_t k = 0;
@@ -106,11 +106,15 @@ int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn f
             status = GP_EXIT_CLEAN;
         } else if (c == 'r' || c == GP_OPT_RULES) {
             rules_arg = optarg;
-        } else if (c == '?' || c == ':') {
-            if (optopt && optopt < 128)
-                gp_tool_error(t, "unknown option or missing argument '-%c'", optopt);
+        } else if (c == ':') {
+            gp_tool_error(t, "option '%s' needs an argument", argv[optind - 1]);
+            fprintf(stderr, "Try '%s --help' for more information.\n", t->name);
+            status = GP_EXIT_USAGE;
+        } else if (c == '?') {
+            if (optopt > 0 && optopt < 128 && optopt != '?')
+                gp_tool_error(t, "unknown option '-%c'", optopt);
             else
-                gp_tool_error(t, "unknown option or missing argument '%s'", argv[optind - 1]);
+                gp_tool_error(t, "unknown option '%s'", argv[optind - 1]);
             fprintf(stderr, "Try '%s --help' for more information.\n", t->name);
             status = GP_EXIT_USAGE;
         } else {
@@ -174,8 +178,8 @@ int gp_tool_finish(gp_tool *t, int rc)
     int status = gp_exit_status(rc);
     if (status == GP_EXIT_CLEAN && t->sink.count[GP_SEV_ERROR] > 0)
         status = GP_EXIT_FINDINGS;
-    if (rc == GP_ENOMEM)
-        gp_tool_error(t, "out of memory");
+    if (rc == GP_ENOMEM || rc == GP_EINTERNAL || rc == GP_ELIMIT)
+        gp_tool_error(t, "%s", gp_strerror(rc));
     gp_ruleset_free(t->rules);
     t->rules = NULL;
     gp_buf_free(&t->out);
