@@ -33,34 +33,46 @@ static long key_column(const char *line, size_t len, const char *key, size_t kle
     return 1;
 }
 
-/*
- * Warns about each key of `unknown` (the ", "-separated list gp_record_read_json
- * gives). A key that itself holds ", " is split there; its pieces are still named.
- */
-static void report_unknown(gp_extractor *ex, const gp_line *ln, const char *unknown)
+/* Warns about each key of `unknown` (NUL-terminated keys, as gp_record_read_json gives). */
+static void report_unknown(gp_extractor *ex, const gp_line *ln, const gp_buf *unknown)
 {
     const char *fields[GP_F_COUNT + 1];
     for (int f = 0; f < GP_F_COUNT; f++)
         fields[f] = gp_field_name((gp_field)f);
     fields[GP_F_COUNT] = NULL;
-    gp_buf key = GP_BUF_INIT;
-    for (const char *s = unknown; *s;) {
-        const char *comma = strstr(s, ", ");
-        size_t klen = comma ? (size_t)(comma - s) : strlen(s);
-        gp_buf_reset(&key);
-        gp_buf_put(&key, s, klen);
-        const char *k = gp_buf_str(&key);
+    for (size_t at = 0; at < unknown->len;) {
+        const char *k = unknown->data + at;
+        size_t klen = strlen(k);
         long col = key_column(ln->text, ln->len, k, klen);
-        const char *hint = gp_y_suggest(k, fields);
+        const char *hint = klen ? gp_y_suggest(k, fields) : NULL;
         if (hint)
             gp_diag_report(ex->diags, GP_SEV_WARNING, "jsonl.unknown-key", ex->file, ln->number,
                            col, "unknown key '%s' dropped; did you mean '%s'?", k, hint);
         else
             gp_diag_report(ex->diags, GP_SEV_WARNING, "jsonl.unknown-key", ex->file, ln->number,
                            col, "unknown key '%s' dropped", k);
-        s += klen + (comma ? 2 : 0);
+        at += klen + 1;
     }
-    gp_buf_free(&key);
+}
+
+/* A year given as text: a number in a string is taken, anything else reported. */
+static int check_year(gp_extractor *ex, const gp_line *ln, gp_field f)
+{
+    gp_year *y = gp_record_year(&ex->rec, f);
+    int v;
+    if (!y->text)
+        return GP_OK;
+    if (gp_year_parse(y->text, strlen(y->text), &v)) {
+        y->value = v;
+        y->text = NULL;
+        return GP_OK;
+    }
+    const char *name = gp_field_name(f);
+    long col = key_column(ln->text, ln->len, name, strlen(name));
+    gp_diag_report(ex->diags, GP_SEV_ERROR, "record.year-invalid", ex->file, ln->number, col,
+                   "%s '%s' is not a year; kept as text",
+                   f == GP_F_AWARD_YEAR ? "award year" : "implementation year", y->text);
+    return GP_OK;
 }
 
 int gp__extract_jsonl(gp_extractor *ex, gp_input *in)
@@ -88,7 +100,9 @@ int gp__extract_jsonl(gp_extractor *ex, gp_input *in)
             break;
         }
         if (unknown.len)
-            report_unknown(ex, &ln, gp_buf_str(&unknown));
+            report_unknown(ex, &ln, &unknown);
+        check_year(ex, &ln, GP_F_IMPLEMENTATION_YEAR);
+        check_year(ex, &ln, GP_F_AWARD_YEAR);
         if (ex->rec.nsources == 0 &&
             !gp_record_add_source(&ex->rec, ex->file, ln.number, "jsonl")) {
             rc = GP_ENOMEM;

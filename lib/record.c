@@ -972,9 +972,8 @@ static int read_record(jcur *c, gp_record *rec, gp_buf *unknown)
             }
             seen |= 1u << f;
         } else if (unknown) {
-            if (unknown->len)
-                gp_buf_puts(unknown, ", ");
             gp_buf_put(unknown, key, klen);
+            gp_buf_putc(unknown, '\0');
         }
         if ((rc = jexpect(c, ':', "':'")))
             return rc;

@@ -203,6 +203,30 @@ static void test_extract_bad__jsonl_unknown_keys_each_reported(void **state)
 }
 
 /* An empty file and one of white space only: a warning, no records, no failure. */
+static void test_extract_bad__jsonl_odd_keys_and_text_years(void **state)
+{
+    const char *line =
+        "{\"\":1,\"a, b\":2,\"award_year\":\"20l8\",\"implementation_year\":"
+        "\"2015\",\"sources\":[{\"file\":\"x\",\"line\":1,\"format\":\"listing\"}]}\n";
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(th_extract_mem("odd.jsonl", line, strlen(line), GP_FORMAT_JSONL, &r, &d),
+                     GP_OK);
+    assert_int_equal(r.len, 1);
+    /* an empty key and a key with ", " in it are both named */
+    assert_int_equal(th_diags_count(&d, "jsonl.unknown-key"), 2);
+    /* a year in a string is taken; text that is no year is kept and reported */
+    assert_int_equal(r.items[0].implementation_year.value, 2015);
+    assert_string_equal(r.items[0].award_year.text, "20l8");
+    const gp_diag *g = th_diags_find(&d, "record.year-invalid");
+    assert_non_null(g);
+    assert_int_equal(g->line, 1);
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
 static void test_extract_bad__empty_file_gives_no_records(void **state)
 {
     (void)state;
@@ -350,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_extract_bad__year_not_a_number_is_kept_as_text),
         cmocka_unit_test(test_extract_bad__malformed_jsonl_keeps_good_lines),
         cmocka_unit_test(test_extract_bad__jsonl_unknown_keys_each_reported),
+        cmocka_unit_test(test_extract_bad__jsonl_odd_keys_and_text_years),
         cmocka_unit_test(test_extract_bad__empty_file_gives_no_records),
         cmocka_unit_test(test_extract_bad__binary_file_is_refused),
         cmocka_unit_test(test_extract_bad__unknown_format_is_refused),

@@ -154,7 +154,8 @@ typedef struct gp_json_error {
 /*
  * Parses one JSON Lines line into `rec` (initialised by the caller). The line must be
  * valid UTF-8 (gp_input guarantees it). Keys that are not record fields are skipped
- * and named in `unknown` (a comma-separated list, may be NULL). Returns GP_OK, or
+ * and named in `unknown` (may be NULL), each followed by a NUL byte, so that any key,
+ * even an empty one, can be told apart. Returns GP_OK, or
  * GP_EPARSE with `err` filled for malformed JSON or a field of the wrong type.
  */
 int gp_record_read_json(gp_record *rec, const char *line, size_t len, gp_buf *unknown,
