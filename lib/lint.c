@@ -46,12 +46,17 @@ typedef struct place {
 } place;
 
 /* Counts of the different values one thing takes (countries of an institution, ...). */
+typedef struct spread_entry {
+    const char *value;
+    const char *same; /* what is compared: "Republic of Korea" is KR's name */
+    size_t count;
+    place first;
+} spread_entry;
+
+/* Most things take one value: a spread starts with room for one and grows in the arena. */
 typedef struct spread {
-    const char *values[SPREAD_MAX];
-    const char *same[SPREAD_MAX]; /* what is compared: "Republic of Korea" is KR's name */
-    size_t counts[SPREAD_MAX];
-    place first[SPREAD_MAX];
-    size_t n;
+    size_t n, cap;
+    spread_entry e[];
 } spread;
 
 typedef struct broken {
@@ -443,31 +448,37 @@ static int spread_add(gp_linter *l, gp_map *m, const char *key, const char *valu
     if (rc < 0)
         return rc;
     spread *s = *slot;
-    if (!s) {
-        s = gp_arena_alloc(l->keep, sizeof *s);
-        if (!s)
-            return GP_ENOMEM;
-        memset(s, 0, sizeof *s);
-        *slot = s;
-    }
-    for (size_t i = 0; i < s->n; i++) {
-        if (strcmp(s->same[i], same) == 0) {
-            s->counts[i]++;
-            if (place_before(at, &s->first[i]))
-                s->first[i] = keep_place(l, at);
+    for (size_t i = 0; s && i < s->n; i++) {
+        spread_entry *e = &s->e[i];
+        if (strcmp(e->same, same) == 0) {
+            e->count++;
+            if (place_before(at, &e->first))
+                e->first = keep_place(l, at);
             return GP_OK;
         }
     }
-    if (s->n == SPREAD_MAX)
+    if (s && s->n == SPREAD_MAX)
         return GP_OK;
-    s->same[s->n] = same == value ? NULL : gp_arena_strdup(l->keep, same);
-    s->values[s->n] = gp_arena_strdup(l->keep, value);
-    if (!s->same[s->n])
-        s->same[s->n] = s->values[s->n];
-    s->counts[s->n] = 1;
-    s->first[s->n] = keep_place(l, at);
+    if (!s || s->n == s->cap) {
+        size_t cap = s ? s->cap * 2 : 1;
+        spread *bigger = gp_arena_alloc(l->keep, sizeof *bigger + cap * sizeof(spread_entry));
+        if (!bigger)
+            return GP_ENOMEM;
+        bigger->n = s ? s->n : 0;
+        bigger->cap = cap;
+        if (s)
+            memcpy(bigger->e, s->e, s->n * sizeof(spread_entry));
+        *slot = s = bigger;
+    }
+    spread_entry *e = &s->e[s->n];
+    e->value = gp_arena_strdup(l->keep, value);
+    e->same = same == value ? e->value : gp_arena_strdup(l->keep, same);
+    e->count = 1;
+    e->first = keep_place(l, at);
+    if (!e->value || !e->same)
+        return GP_ENOMEM;
     s->n++;
-    return s->values[s->n - 1] ? GP_OK : GP_ENOMEM;
+    return GP_OK;
 }
 
 /* The least common value of a spread: where a finding about it is placed. */
@@ -475,7 +486,7 @@ static size_t spread_minority(const spread *s)
 {
     size_t m = 0;
     for (size_t i = 1; i < s->n; i++)
-        if (s->counts[i] < s->counts[m])
+        if (s->e[i].count < s->e[m].count)
             m = i;
     return m;
 }
@@ -485,7 +496,7 @@ static void spread_list(const spread *s, gp_buf *out)
     for (size_t i = 0; i < s->n; i++) {
         if (i)
             gp_buf_puts(out, ", ");
-        gp_buf_printf(out, "'%s' (%zu)", s->values[i], s->counts[i]);
+        gp_buf_printf(out, "'%s' (%zu)", s->e[i].value, s->e[i].count);
     }
 }
 
@@ -950,7 +961,7 @@ static int finish_spreads(gp_linter *l)
         gp_buf_reset(&list);
         spread_list(s, &list);
         size_t m = spread_minority(s);
-        rc = finding(&l->main, &s->first[m], "institution.countries", key, NULL,
+        rc = finding(&l->main, &s->e[m].first, "institution.countries", key, NULL,
                      "institution '%s' appears in several countries: %s", key, gp_buf_str(&list));
     }
     pos = 0;
@@ -961,7 +972,7 @@ static int finish_spreads(gp_linter *l)
         gp_buf_reset(&list);
         spread_list(s, &list);
         size_t m = spread_minority(s);
-        rc = finding(&l->main, &s->first[m], "region.inconsistent", s->values[m], NULL,
+        rc = finding(&l->main, &s->e[m].first, "region.inconsistent", s->e[m].value, NULL,
                      "country %s is given several regions: %s", key, gp_buf_str(&list));
     }
     pos = 0;
@@ -972,7 +983,7 @@ static int finish_spreads(gp_linter *l)
         gp_buf_reset(&list);
         spread_list(s, &list);
         size_t m = spread_minority(s);
-        rc = finding(&l->main, &s->first[m], "record.year-conflict", s->values[m], NULL,
+        rc = finding(&l->main, &s->e[m].first, "record.year-conflict", s->e[m].value, NULL,
                      "practice %s is given several implementation years: %s", key,
                      gp_buf_str(&list));
     }
