@@ -6,6 +6,8 @@
 
 #include "gpkit/checks.h"
 #include "gpkit/common.h"
+#include "gpkit/decisions.h"
+#include "gpkit/dedup.h"
 #include "gpkit/diag.h"
 #include "gpkit/extract.h"
 #include "gpkit/findings.h"
