@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# bench/dedup.sh - gp-dedup's precision, recall, speed and memory on synthetic data.
+#
+#   bash bench/dedup.sh [SIZES...]      (default: 10000 100000 1000000)
+#
+# Builds gpkit (Release, in build-bench/), extracts the seed dumps, makes a dataset of
+# each size with known duplicate groups (bench/gen_dedup.py: typos, white space, quote
+# and dash variants, reordered and partly different topic lists, cut or lightly edited
+# descriptions, a second source, and distinct "sibling" practices that share wording),
+# normalises it with gp-norm (not timed), and runs gp-dedup on it, timed by
+# /usr/bin/time -v: wall time, records per second, peak resident memory. Pairwise
+# precision and recall against the known groups come from bench/dedup_eval.py, which
+# also checks that every input record is in exactly one output record. Last, the time
+# of the largest size over the time of the one ten times smaller, and whether the
+# smallest dataset comes out byte-identical from its records shuffled and split.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000 1000000)
+data=bench/data
+mkdir -p "$data"
+
+need=()
+command -v /usr/bin/time >/dev/null || need+=(time)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=(); [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need[@]}" </dev/null >/dev/null
+fi
+
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DGP_BUILD_TESTS=OFF >/dev/null
+cmake --build build-bench -j"$(nproc)" >/dev/null
+tools=build-bench/tools
+"$tools/gp-extract" --no-positions fixtures/seeds/*.txt >"$data/seeds.jsonl" 2>/dev/null
+
+printf '%-9s %9s %8s %12s %9s %9s %9s %9s %8s\n' records out wall_s records_per_s peak_MiB \
+  precision recall pairs possible
+declare -A secs
+for n in "${sizes[@]}"; do
+  raw="$data/dedup-$n.raw.jsonl" truth="$data/dedup-$n.truth" input="$data/dedup-$n.jsonl"
+  if [ ! -s "$input" ] || [ ! -s "$truth" ]; then
+    python3 bench/gen_dedup.py "$data/seeds.jsonl" "$n" "$raw" "$truth"
+    "$tools/gp-norm" "$raw" >"$input" 2>/dev/null
+    rm -f "$raw"
+  fi
+  /usr/bin/time -v -o "$data/time.txt" "$tools/gp-dedup" --stats "$input" \
+    >"$data/dedup-out.jsonl" 2>"$data/dedup-stats.txt"
+  wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$data/time.txt")
+  rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$data/time.txt")
+  s=$(echo "$wall" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
+  secs[$n]=$s
+  read -r precision recall _ out < <(python3 bench/dedup_eval.py "$truth" "$data/dedup-out.jsonl")
+  pairs=$(sed -n 's/.* ids, \([0-9]*\) candidate pairs.*/\1/p' "$data/dedup-stats.txt")
+  possible=$(sed -n 's/.*: \([0-9]*\) possible duplicates.*/\1/p' "$data/dedup-stats.txt")
+  printf '%-9s %9s %8.2f %12.0f %9.1f %9s %9s %9s %8s\n' "$n" "$out" "$s" \
+    "$(echo "$n / $s" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$precision" "$recall" \
+    "$pairs" "$possible"
+done
+
+# time(N) / time(N / 10) for each size whose tenth was measured too
+for n in "${sizes[@]}"; do
+  tenth=$((n / 10))
+  if [ -n "${secs[$tenth]:-}" ]; then
+    printf 'time(%s) / time(%s): %.1f\n' "$n" "$tenth" "$(echo "${secs[$n]} / ${secs[$tenth]}" | bc -l)"
+  fi
+done
+
+# the same bytes from the smallest input shuffled and split in two files
+small=${sizes[0]}
+shuf --random-source=<(yes) "$data/dedup-$small.jsonl" >"$data/shuffled.jsonl"
+half=$(($(wc -l <"$data/shuffled.jsonl") / 2))
+head -n "$half" "$data/shuffled.jsonl" >"$data/shuffled-a.jsonl"
+tail -n +"$((half + 1))" "$data/shuffled.jsonl" >"$data/shuffled-b.jsonl"
+"$tools/gp-dedup" "$data/dedup-$small.jsonl" >"$data/dedup-out.jsonl" 2>/dev/null
+"$tools/gp-dedup" "$data/shuffled-b.jsonl" "$data/shuffled-a.jsonl" 2>/dev/null |
+  cmp -s - "$data/dedup-out.jsonl" &&
+  echo "byte-identical on $small records shuffled and split: yes" ||
+  echo "byte-identical on $small records shuffled and split: NO"
+rm -f "$data/shuffled.jsonl" "$data/shuffled-a.jsonl" "$data/shuffled-b.jsonl"
