@@ -39,6 +39,8 @@
  *     footers: [REGEX, ...]           # page footers to drop
  *   html: {profile: PATH}             # default extraction profiles
  *   xml: {profile: PATH}
+ *   lint: {...}                       # gp-lint's settings: lib/lint_rules.c
+ *   dedup: {...}                      # gp-dedup's settings: lib/dedup_rules.c
  *   checks:                           # documentation and level of each check
  *     - id: RULE-ID
  *       level: error | warning | info | off
