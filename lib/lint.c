@@ -26,6 +26,7 @@
 
 #include "discover.h"
 #include "gpkit/checks.h"
+#include "gpkit/dedup.h"
 #include "gpkit/hygiene.h"
 #include "gpkit/norm.h"
 #include "gpkit/text.h"
@@ -113,6 +114,8 @@ struct gp_linter {
     int done;
     int error;
     gp_discover *disc;
+    gp_deduper *dedup; /* NULL unless duplicates are asked for */
+    gp_diag_sink dedup_sink;
     gp_arena *keep; /* for the whole run */
     size_t records;
     gp_map *inst_countries; /* unknown institution -> spread of countries */
@@ -155,6 +158,16 @@ static void worker_free(lworker *w)
 }
 
 static void *worker_main(void *arg);
+static int suppressed(gp_linter *l, const char *rule, const char *record_id);
+
+/* gp-dedup's findings, through the rules' suppressions like every other finding. */
+static int forward_dedup(void *ctx, const gp_diag *d)
+{
+    gp_linter *l = ctx;
+    if (d->rule_id && suppressed(l, d->rule_id, d->record_id))
+        return 0;
+    return gp_diag_emit(l->sink, d);
+}
 
 int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opts,
                   gp_diag_sink *findings)
@@ -167,6 +180,7 @@ int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opt
     l->sink = findings;
     l->opts.discovery = opts ? opts->discovery : 1;
     l->opts.threads = opts && opts->threads > 1 ? opts->threads : 1;
+    l->opts.duplicates = opts ? opts->duplicates : 0;
     if (l->opts.threads > THREADS_MAX)
         l->opts.threads = THREADS_MAX;
     pthread_mutex_init(&l->lock, NULL);
@@ -183,6 +197,11 @@ int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opt
         rc = gp_map_new(&l->country_regions);
     if (!rc)
         rc = gp_map_new(&l->practice_years);
+    if (!rc && l->opts.duplicates) {
+        gp_dedup_options dopts = {NULL, l->opts.threads, NULL, NULL};
+        gp_diag_sink_init(&l->dedup_sink, forward_dedup, l);
+        rc = gp_deduper_new(&l->dedup, rules, &dopts, &l->dedup_sink);
+    }
     if (!rc && l->opts.threads > 1) {
         l->workers = calloc((size_t)l->opts.threads, sizeof *l->workers);
         if (!l->workers)
@@ -259,6 +278,7 @@ void gp_linter_free(gp_linter *l)
     free_batches(l->spare);
     free_batches(l->current);
     worker_free(&l->main);
+    gp_deduper_free(l->dedup);
     gp_discover_free(l->disc);
     gp_arena_free(l->keep);
     gp_map_free(l->inst_countries);
@@ -922,6 +942,12 @@ static lbatch *take_batch(gp_linter *l)
 int gp_lint_record(gp_linter *l, const gp_record *rec)
 {
     l->records++;
+    if (l->dedup) {
+        /* the deduper copies the record and leaves it unchanged */
+        int rc = gp_dedup_add(l->dedup, (gp_record *)rec);
+        if (rc)
+            return rc;
+    }
     if (!l->nworkers)
         return lint_one(&l->main, rec);
     if (!l->current && !(l->current = take_batch(l))) {
@@ -1098,6 +1124,12 @@ int gp_lint_finish(gp_linter *l)
             return l->error;
     }
     int rc = finish_spreads(l);
+    if (!rc && l->dedup) {
+        gp_dedup_output out = {NULL, NULL, NULL, NULL, &l->dedup_sink};
+        rc = gp_dedup_run(l->dedup);
+        if (!rc)
+            rc = gp_dedup_write(l->dedup, &out);
+    }
     if (!rc)
         rc = finish_broken(l);
     if (!rc && l->opts.discovery)

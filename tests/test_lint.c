@@ -24,7 +24,7 @@ static gp_linter *lint_seeds_with(gp_ruleset *rules, th_diags *findings, int thr
         assert_int_equal(th_extract(seeds[i], GP_FORMAT_AUTO, &recs, &extract), GP_OK);
     th_diags_free(&extract);
     gp_linter *l;
-    gp_lint_options opts = {1, threads};
+    gp_lint_options opts = {1, threads, 1};
     findings->sink.level_fn = gp_ruleset_level;
     findings->sink.level_ctx = rules;
     assert_int_equal(gp_linter_new(&l, rules, &opts, &findings->sink), GP_OK);
@@ -74,6 +74,10 @@ static void test_lint__seeds_with_the_bundled_rules(void **state)
         const char *id = gp_diag_list_get(d.list, i)->rule_id;
         assert_true(strncmp(id, "country.", 8) != 0 && strncmp(id, "region.", 7) != 0);
     }
+    /* gp-dedup's matching: the ZUS pair and the two Korean certificates, and the six
+     * merged Korean entries whose booklet summary differs from the listing text */
+    assert_int_equal(th_diags_count(&d, "record.possible-duplicate"), 3);
+    assert_int_equal(th_diags_count(&d, "record.conflict"), 6);
     /* the descriptions the database cuts off, and words broken at line ends */
     assert_true(th_diags_count(&d, "text.truncated") >= 10);
     assert_true(th_diags_count(&d, "text.broken-word") >= 2);

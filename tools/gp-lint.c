@@ -14,6 +14,7 @@ enum {
     OPT_WRITE_BASELINE,
     OPT_SUGGEST,
     OPT_NO_DISCOVERY,
+    OPT_NO_DUPLICATES,
     OPT_JOBS
 };
 
@@ -26,6 +27,8 @@ static const gp_opt options[] = {
     {"write-baseline", 0, "FILE", OPT_WRITE_BASELINE, "write every finding to FILE as a baseline"},
     {"suggest", 0, NULL, OPT_SUGGEST, "print rule YAML that resolves the variants found"},
     {"no-discovery", 0, NULL, OPT_NO_DISCOVERY, "do not look for variant spellings"},
+    {"no-duplicates", 0, NULL, OPT_NO_DUPLICATES,
+     "do not look for possible duplicates (gp-dedup's matching)"},
     {"jobs", 'j', "N", OPT_JOBS, "threads that check records (default: the processors)"},
     {NULL, 0, NULL, 0, NULL}};
 
@@ -69,6 +72,9 @@ static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
     case OPT_NO_DISCOVERY:
         r->lint.discovery = 0;
         return 0;
+    case OPT_NO_DUPLICATES:
+        r->lint.duplicates = 0;
+        return 0;
     case OPT_JOBS: {
         char *end;
         long n = strtol(arg, &end, 10);
@@ -102,7 +108,8 @@ int main(int argc, char **argv)
                             "Findings are sorted by place; --baseline\nkeeps known findings "
                             "out of the exit status. Rule ids: rules/checks.yaml."};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    run r = {GP_FINDINGS_HUMAN, GP_SEV_ERROR, NULL, NULL, 0, {1, cpus > 1 ? (int)cpus : 1}, NULL};
+    run r = {
+        GP_FINDINGS_HUMAN, GP_SEV_ERROR, NULL, NULL, 0, {1, cpus > 1 ? (int)cpus : 1, 1}, NULL};
     int first;
     int status = gp_tool_start(&t, argc, argv, 1, on_option, &r, &first);
     if (status >= 0)

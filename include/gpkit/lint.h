@@ -25,7 +25,9 @@
  *                text.broken-word (words split at a line end, "impro- vement");
  *   discovery    <kind>.variants: clusters of values that differ by case, accents,
  *                punctuation, "&"/"and", word order, character n-grams,
- *                transliteration or a small edit distance, one finding per cluster.
+ *                transliteration or a small edit distance, one finding per cluster;
+ *   duplicates   record.possible-duplicate, record.conflict: gp-dedup's matching
+ *                (gpkit/dedup.h) on the records, when the options ask for it.
  *
  * Ownership: the linter borrows the rule set and the sink; records passed in are only
  * read during the call.
@@ -43,8 +45,9 @@ extern "C" {
 #endif
 
 typedef struct gp_lint_options {
-    int discovery; /* cluster unknown values into variants (on by default) */
-    int threads;   /* threads that check records; 0 or 1: the caller's thread only */
+    int discovery;  /* cluster unknown values into variants (on by default) */
+    int threads;    /* threads that check records; 0 or 1: the caller's thread only */
+    int duplicates; /* run gp-dedup's matching: possible duplicates and conflicts */
 } gp_lint_options;
 
 typedef struct gp_linter gp_linter;
