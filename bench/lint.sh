@@ -7,7 +7,8 @@
 # (bench/gen_records.py, 1% of the institutions with a typo so that discovery has
 # clusters to find) and runs gp-lint --format=json on each, timed by /usr/bin/time -v:
 # wall time, records per second, peak resident memory, findings. The last line compares
-# the growth of the time with n log n.
+# the growth of the time with n log n. Duplicate matching is left out (--no-duplicates):
+# it is gp-dedup's work, measured by bench/dedup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -28,7 +29,7 @@ first_n="" first_s=""
 for n in "${sizes[@]}"; do
   input="$data/lint-$n.jsonl"
   [ -s "$input" ] || python3 bench/gen_records.py "$data/seeds.jsonl" "$n" 0.01 >"$input"
-  /usr/bin/time -v -o "$data/time.txt" "$tools/gp-lint" --format=json --fail-on=never "$input" \
+  /usr/bin/time -v -o "$data/time.txt" "$tools/gp-lint" --format=json --fail-on=never --no-duplicates "$input" \
     >"$data/lint-out.jsonl" 2>/dev/null
   wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$data/time.txt" |
     awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
