@@ -53,7 +53,11 @@ int gp_buf_reserve(gp_buf *b, size_t extra)
     return 0;
 }
 
-void gp_buf_put(gp_buf *b, const void *data, size_t len)
+/* The out-of-line copies of the inline appends (C11 6.7.4). */
+extern inline void gp_buf_put(gp_buf *b, const void *data, size_t len);
+extern inline void gp_buf_putc(gp_buf *b, char c);
+
+void gp__buf_put_slow(gp_buf *b, const void *data, size_t len)
 {
     if (gp_buf_reserve(b, len) != 0)
         return;
@@ -66,16 +70,6 @@ void gp_buf_put(gp_buf *b, const void *data, size_t len)
 void gp_buf_puts(gp_buf *b, const char *s)
 {
     gp_buf_put(b, s, strlen(s));
-}
-
-void gp_buf_putc(gp_buf *b, char c)
-{
-    if (b->len + 1 < b->cap && !b->oom) {
-        b->data[b->len++] = c;
-        b->data[b->len] = '\0';
-        return;
-    }
-    gp_buf_put(b, &c, 1);
 }
 
 void gp_buf_put_long(gp_buf *b, long v)

@@ -17,6 +17,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,9 +38,33 @@ typedef struct gp_buf {
 void gp_buf_free(gp_buf *b);
 void gp_buf_reset(gp_buf *b);                /* len = 0, keeps the memory */
 int gp_buf_reserve(gp_buf *b, size_t extra); /* room for `extra` more bytes */
-void gp_buf_put(gp_buf *b, const void *data, size_t len);
+/* The slow path of gp_buf_put: grows the buffer first. */
+void gp__buf_put_slow(gp_buf *b, const void *data, size_t len);
+
+/* Appends `len` bytes. Inline: writing records is a stream of small appends. */
+inline void gp_buf_put(gp_buf *b, const void *data, size_t len)
+{
+    if (b->cap - b->len > len && !b->oom) {
+        if (len)
+            memcpy(b->data + b->len, data, len);
+        b->len += len;
+        b->data[b->len] = '\0';
+        return;
+    }
+    gp__buf_put_slow(b, data, len);
+}
+
+inline void gp_buf_putc(gp_buf *b, char c)
+{
+    if (b->cap - b->len > 1 && !b->oom) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return;
+    }
+    gp__buf_put_slow(b, &c, 1);
+}
+
 void gp_buf_puts(gp_buf *b, const char *s);
-void gp_buf_putc(gp_buf *b, char c);
 /* Appends a decimal integer (without printf: it is on the hot path of every record). */
 void gp_buf_put_long(gp_buf *b, long v);
 void gp_buf_printf(gp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
