@@ -513,6 +513,29 @@ static int jexpect(jcur *c, char ch, const char *what)
     return GP_OK;
 }
 
+/* Just inside '[' or '{': consumes `close` and returns 1 when the container is empty. */
+static int jempty(jcur *c, char close)
+{
+    jws(c);
+    if (c->i < c->n && c->s[c->i] == close) {
+        c->i++;
+        return 1;
+    }
+    return 0;
+}
+
+/* After a member: consumes ',' and sets *more, or consumes `close` and clears it. */
+static int jnext(jcur *c, char close, int *more)
+{
+    jws(c);
+    *more = c->i < c->n && c->s[c->i] == ',';
+    if (*more) {
+        c->i++;
+        return GP_OK;
+    }
+    return jexpect(c, close, close == '}' ? "',' or '}'" : "',' or ']'");
+}
+
 static int hexval(char h)
 {
     if (h >= '0' && h <= '9')
@@ -723,30 +746,22 @@ static int jskip(jcur *c)
             return jfail(c, "nested too deeply%s", NULL);
         char close = ch == '{' ? '}' : ']';
         c->i++;
-        jws(c);
-        if (c->i < c->n && c->s[c->i] == close) {
-            c->i++;
-            c->depth--;
-            return GP_OK;
-        }
-        for (;;) {
-            if (ch == '{') {
-                if ((rc = jstring(c, &(const char *){NULL}, NULL, 0)) ||
-                    (rc = jexpect(c, ':', "':'")))
+        if (!jempty(c, close)) {
+            int more;
+            do {
+                if (ch == '{') {
+                    if ((rc = jstring(c, &(const char *){NULL}, NULL, 0)) ||
+                        (rc = jexpect(c, ':', "':'")))
+                        return rc;
+                }
+                if ((rc = jskip(c)))
                     return rc;
-            }
-            if ((rc = jskip(c)))
+            } while ((rc = jnext(c, close, &more)) == GP_OK && more);
+            if (rc)
                 return rc;
-            jws(c);
-            if (c->i < c->n && c->s[c->i] == ',') {
-                c->i++;
-                continue;
-            }
-            if ((rc = jexpect(c, close, close == '}' ? "',' or '}'" : "',' or ']'")))
-                return rc;
-            c->depth--;
-            return GP_OK;
         }
+        c->depth--;
+        return GP_OK;
     }
     if (ch == 't')
         return jliteral(c, "true");
@@ -804,12 +819,10 @@ static int read_list_field(jcur *c, gp_strlist *list, const char *name)
     int rc = jexpect(c, '[', "an array");
     if (rc)
         return jfail(c, "field '%s' must be an array of strings", name);
-    jws(c);
-    if (c->i < c->n && c->s[c->i] == ']') {
-        c->i++;
+    if (jempty(c, ']'))
         return GP_OK;
-    }
-    for (;;) {
+    int more;
+    do {
         const char *s;
         size_t len;
         jws(c);
@@ -821,13 +834,8 @@ static int read_list_field(jcur *c, gp_strlist *list, const char *name)
                            sizeof *list->items) != GP_OK)
             return GP_ENOMEM;
         list->items[list->len++] = s;
-        jws(c);
-        if (c->i < c->n && c->s[c->i] == ',') {
-            c->i++;
-            continue;
-        }
-        return jexpect(c, ']', "',' or ']'");
-    }
+    } while ((rc = jnext(c, ']', &more)) == GP_OK && more);
+    return rc;
 }
 
 static int read_fields_object(jcur *c, gp_source *src)
@@ -837,12 +845,10 @@ static int read_fields_object(jcur *c, gp_source *src)
     int rc = jexpect(c, '{', "an object for 'fields'");
     if (rc)
         return rc;
-    jws(c);
-    if (c->i < c->n && c->s[c->i] == '}') {
-        c->i++;
+    if (jempty(c, '}'))
         return GP_OK;
-    }
-    for (;;) {
+    int more;
+    do {
         const char *ptr;
         long pos[2] = {0, 0};
         if ((rc = jstring(c, &ptr, NULL, 1)) || (rc = jexpect(c, ':', "':'")) ||
@@ -864,13 +870,8 @@ static int read_fields_object(jcur *c, gp_source *src)
                            src->nfields + 1, sizeof *src->fields) != GP_OK)
             return GP_ENOMEM;
         src->fields[src->nfields++] = (gp_fieldpos){ptr, pos[0], pos[1]};
-        jws(c);
-        if (c->i < c->n && c->s[c->i] == ',') {
-            c->i++;
-            continue;
-        }
-        return jexpect(c, '}', "',' or '}'");
-    }
+    } while ((rc = jnext(c, '}', &more)) == GP_OK && more);
+    return rc;
 }
 
 static int read_source(jcur *c, gp_record *rec)
@@ -883,12 +884,10 @@ static int read_source(jcur *c, gp_record *rec)
         return GP_ENOMEM;
     gp_source *src = &rec->sources[rec->nsources++];
     memset(src, 0, sizeof *src);
-    jws(c);
-    if (c->i < c->n && c->s[c->i] == '}') {
-        c->i++;
+    if (jempty(c, '}'))
         return GP_OK;
-    }
-    for (;;) {
+    int more;
+    do {
         const char *key;
         size_t klen;
         if ((rc = jstring(c, &key, &klen, 0)) || (rc = jexpect(c, ':', "':'")))
@@ -912,13 +911,8 @@ static int read_source(jcur *c, gp_record *rec)
         }
         if (rc)
             return rc;
-        jws(c);
-        if (c->i < c->n && c->s[c->i] == ',') {
-            c->i++;
-            continue;
-        }
-        return jexpect(c, '}', "',' or '}'");
-    }
+    } while ((rc = jnext(c, '}', &more)) == GP_OK && more);
+    return rc;
 }
 
 static int read_sources(jcur *c, gp_record *rec)
@@ -928,21 +922,14 @@ static int read_sources(jcur *c, gp_record *rec)
     int rc = jexpect(c, '[', "an array for 'sources'");
     if (rc)
         return rc;
-    jws(c);
-    if (c->i < c->n && c->s[c->i] == ']') {
-        c->i++;
+    if (jempty(c, ']'))
         return GP_OK;
-    }
-    for (;;) {
+    int more;
+    do {
         if ((rc = read_source(c, rec)))
             return rc;
-        jws(c);
-        if (c->i < c->n && c->s[c->i] == ',') {
-            c->i++;
-            continue;
-        }
-        return jexpect(c, ']', "',' or ']'");
-    }
+    } while ((rc = jnext(c, ']', &more)) == GP_OK && more);
+    return rc;
 }
 
 static int read_record(jcur *c, gp_record *rec, gp_buf *unknown)
@@ -951,12 +938,10 @@ static int read_record(jcur *c, gp_record *rec, gp_buf *unknown)
     int rc = jexpect(c, '{', "a JSON object");
     if (rc)
         return jfail(c, "expected a JSON object (one record per line)%s", NULL);
-    jws(c);
-    if (c->i < c->n && c->s[c->i] == '}') {
-        c->i++;
+    if (jempty(c, '}'))
         goto done;
-    }
-    for (;;) {
+    int more;
+    do {
         const char *key;
         size_t klen;
         size_t key_at;
@@ -989,15 +974,9 @@ static int read_record(jcur *c, gp_record *rec, gp_buf *unknown)
             rc = read_string_field(c, gp_record_slot(rec, (gp_field)f), field_names[f]);
         if (rc)
             return rc;
-        jws(c);
-        if (c->i < c->n && c->s[c->i] == ',') {
-            c->i++;
-            continue;
-        }
-        if ((rc = jexpect(c, '}', "',' or '}'")))
-            return rc;
-        break;
-    }
+    } while ((rc = jnext(c, '}', &more)) == GP_OK && more);
+    if (rc)
+        return rc;
 done:
     jws(c);
     if (c->i < c->n)
