@@ -973,47 +973,40 @@ int gp_lint_record(gp_linter *l, const gp_record *rec)
 
 /* ---- over the dataset ---- */
 
-static int finish_spreads(gp_linter *l)
+/* Reports each key of `map` seen with several values, at the first record that gave the
+ * least common value. `fmt` gets the key and the list of values with their counts. */
+__attribute__((format(printf, 5, 0))) static int
+report_spreads(gp_linter *l, gp_map *map, const char *check, int subject_is_value, const char *fmt)
 {
     size_t pos = 0;
     const char *key;
     void *v;
     int rc = GP_OK;
     gp_buf list = GP_BUF_INIT;
-    while (!rc && gp_map_next(l->inst_countries, &pos, &key, NULL, &v)) {
+    while (!rc && gp_map_next(map, &pos, &key, NULL, &v)) {
         const spread *s = v;
         if (s->n < 2)
             continue;
         gp_buf_reset(&list);
         spread_list(s, &list);
         size_t m = spread_minority(s);
-        rc = finding(&l->main, &s->e[m].first, "institution.countries", key, NULL,
-                     "institution '%s' appears in several countries: %s", key, gp_buf_str(&list));
-    }
-    pos = 0;
-    while (!rc && gp_map_next(l->country_regions, &pos, &key, NULL, &v)) {
-        const spread *s = v;
-        if (s->n < 2)
-            continue;
-        gp_buf_reset(&list);
-        spread_list(s, &list);
-        size_t m = spread_minority(s);
-        rc = finding(&l->main, &s->e[m].first, "region.inconsistent", s->e[m].value, NULL,
-                     "country %s is given several regions: %s", key, gp_buf_str(&list));
-    }
-    pos = 0;
-    while (!rc && gp_map_next(l->practice_years, &pos, &key, NULL, &v)) {
-        const spread *s = v;
-        if (s->n < 2)
-            continue;
-        gp_buf_reset(&list);
-        spread_list(s, &list);
-        size_t m = spread_minority(s);
-        rc = finding(&l->main, &s->e[m].first, "record.year-conflict", s->e[m].value, NULL,
-                     "practice %s is given several implementation years: %s", key,
-                     gp_buf_str(&list));
+        rc = finding(&l->main, &s->e[m].first, check, subject_is_value ? s->e[m].value : key, NULL,
+                     fmt, key, gp_buf_str(&list));
     }
     gp_buf_free(&list);
+    return rc;
+}
+
+static int finish_spreads(gp_linter *l)
+{
+    int rc = report_spreads(l, l->inst_countries, "institution.countries", 0,
+                            "institution '%s' appears in several countries: %s");
+    if (!rc)
+        rc = report_spreads(l, l->country_regions, "region.inconsistent", 1,
+                            "country %s is given several regions: %s");
+    if (!rc)
+        rc = report_spreads(l, l->practice_years, "record.year-conflict", 1,
+                            "practice %s is given several implementation years: %s");
     return rc;
 }
 
