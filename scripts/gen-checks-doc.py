@@ -12,7 +12,9 @@ def cell(text):
 
 
 def main(path):
-    checks = yaml.safe_load(open(path, encoding="utf-8"))["checks"]
+    # BaseLoader keeps every scalar a string, as gpkit's loader does: YAML 1.1 would
+    # read the level `off` as False.
+    checks = yaml.load(open(path, encoding="utf-8"), Loader=yaml.BaseLoader)["checks"]
     out = ["# Checks", "",
            "Every finding gpkit reports has one of these rule ids. The level is the default;",
            "`rules/checks.yaml` may change it (`off` silences a check), and `lint: suppressions`",
