@@ -674,6 +674,26 @@ static int field_empty(const gp_record *rec, gp_field f)
     return !v || gp__is_blank(v, strlen(v));
 }
 
+/* The place of the topic, as the record writes it, that resolves to `canonical`: the
+ * canonical list is sorted and merged, so its indexes are not the record's. */
+static place written_topic_place(lworker *w, const gp_record *rec, const char *id,
+                                 const char *canonical, char *pointer, size_t size,
+                                 const char **written)
+{
+    for (size_t k = 0; k < rec->topics.len; k++) {
+        const char *raw = rec->topics.items[k];
+        const gp_resolution *r =
+            gp_norm_resolve(w->norm, GP_VOCAB_TOPIC, raw, rec->award_year.value, NULL);
+        if (r && r->match != GP_MATCH_NONE && strcmp(r->canonical, canonical) == 0) {
+            snprintf(pointer, size, "/topics/%zu", k);
+            *written = raw;
+            return field_place(rec, id, pointer);
+        }
+    }
+    *written = canonical;
+    return field_place(rec, id, "/topics");
+}
+
 static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon, const char *id)
 {
     const struct gp_lint_rules *lr = gp__lint_rules(w->rules);
@@ -748,9 +768,11 @@ static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon
                 present = strcmp(canon->topics.items[k], want) == 0;
             if (present)
                 continue;
-            place at = field_place(rec, id, "/topics");
+            char pointer[32];
+            const char *written;
+            place at = written_topic_place(w, rec, id, t, pointer, sizeof pointer, &written);
             /* no fix: a fix replaces the value, and `want` joins `t` rather than replacing it */
-            rc = finding(w, &at, "topic.broader-missing", t, NULL,
+            rc = finding(w, &at, "topic.broader-missing", written, NULL,
                          "topic '%s' implies '%s', which the record lacks", t, want);
         }
     }
