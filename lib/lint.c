@@ -1094,7 +1094,11 @@ static int on_cluster(void *ctx, const gp_cluster *c)
         const gp_variant *v = &c->members[i];
         if (i)
             gp_buf_puts(&msg, ", ");
-        gp_buf_printf(&msg, "'%s' (%zu%s)", v->value, v->count, v->known ? ", in the rules" : "");
+        if (v->count == 0) /* the rules' name, which no record wrote */
+            gp_buf_printf(&msg, "'%s' (in the rules)", v->value);
+        else
+            gp_buf_printf(&msg, "'%s' (%zu%s)", v->value, v->count,
+                          v->known ? ", in the rules" : "");
         if (i)
             gp_buf_puts(&value, " | ");
         gp_buf_puts(&value, v->value);
