@@ -30,6 +30,9 @@ enum { BLOCK = 65536, BINARY_SNIFF = 8000, MAX_REPORTED_LINES = 50 };
 
 typedef enum { ENC_UNDECIDED, ENC_UTF8, ENC_LEGACY } enc_state;
 
+/* What is left of a line that was cut at the length limit: dropped before the next line. */
+typedef enum { SKIP_NONE, SKIP_LINE, SKIP_LF } skip_state;
+
 struct gp_input {
     FILE *f;
     int own_f;
@@ -56,6 +59,8 @@ struct gp_input {
     long lineno;
     gp_buf peek;
     int peeked;
+    size_t line_max;
+    skip_state skip;
 
     long invalid_lines;
     long nul_lines;
@@ -73,6 +78,7 @@ static int input_new(gp_input **out, const char *display, gp_diag_sink *diags)
         return GP_ENOMEM;
     }
     in->diags = diags;
+    in->line_max = GP_INPUT_LINE_MAX;
     strcpy(in->encname, "UTF-8");
     *out = in;
     return GP_OK;
@@ -532,6 +538,48 @@ static int decode_line(gp_input *in, const char *s, size_t n, long long offset)
     return gp_buf_error(&in->line) ? GP_ENOMEM : GP_OK;
 }
 
+void gp__input_set_line_max(gp_input *in, size_t max)
+{
+    in->line_max = max < GP_INPUT_LINE_MAX ? max : GP_INPUT_LINE_MAX;
+}
+
+/*
+ * Drops the rest of a line that was cut, up to and including its line end (a CR may be
+ * the last byte read, its LF still to come). Reads as much as that takes, in blocks.
+ */
+static int skip_rest(gp_input *in)
+{
+    while (in->skip != SKIP_NONE) {
+        unsigned char *p = in->raw + in->raw_pos;
+        size_t avail = in->raw_len - in->raw_pos;
+        if (in->skip == SKIP_LINE) {
+            unsigned char *nl = memchr(p, '\n', avail);
+            unsigned char *cr = memchr(p, '\r', nl ? (size_t)(nl - p) : avail);
+            unsigned char *end = cr ? cr : nl;
+            if (end) {
+                in->raw_pos += (size_t)(end - p) + 1;
+                in->skip = end == cr ? SKIP_LF : SKIP_NONE;
+            } else {
+                in->raw_pos = in->raw_len;
+            }
+        } else if (avail) {
+            if (*p == '\n')
+                in->raw_pos++;
+            in->skip = SKIP_NONE;
+        }
+        if (in->skip != SKIP_NONE && in->raw_pos == in->raw_len) {
+            if (in->eof) {
+                in->skip = SKIP_NONE;
+                break;
+            }
+            int rc = fill(in);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return GP_OK;
+}
+
 int gp_input_next_line(gp_input *in, gp_line *line)
 {
     int rc = start(in);
@@ -539,6 +587,11 @@ int gp_input_next_line(gp_input *in, gp_line *line)
         return rc;
     if (in->read_error)
         return GP_EIO;
+    if (in->skip != SKIP_NONE) {
+        rc = skip_rest(in);
+        if (rc < 0)
+            return rc;
+    }
     for (;;) {
         if (in->enc == ENC_UNDECIDED) {
             size_t k = in->ascii_checked > in->raw_pos ? in->ascii_checked : in->raw_pos;
@@ -557,7 +610,8 @@ int gp_input_next_line(gp_input *in, gp_line *line)
         unsigned char *cr = memchr(p, '\r', scan);
         unsigned char *end = cr ? cr : nl;
         if (!end || (end == cr && (size_t)(cr - p) + 1 == avail && !in->eof)) {
-            if (!in->eof && avail < GP_INPUT_LINE_MAX) {
+            /* one byte more than the limit tells a line that is longer from one that is not */
+            if (!in->eof && avail <= in->line_max) {
                 rc = fill(in);
                 if (rc < 0)
                     return rc;
@@ -572,18 +626,25 @@ int gp_input_next_line(gp_input *in, gp_line *line)
         if (!end) {
             len = avail;
             consumed = avail;
+            /* Longer than the limit and its end not read yet: the rest is not a new line. */
+            if (!in->eof)
+                in->skip = SKIP_LINE;
         } else {
             len = (size_t)(end - p);
             consumed = len + 1;
             if (end == cr && consumed < avail && p[consumed] == '\n')
                 consumed++;
+            else if (end == cr && consumed == avail && !in->eof)
+                in->skip = SKIP_LF;
         }
         long long offset = in->raw_base + (long long)in->raw_pos;
         in->lineno++;
-        if (len > GP_INPUT_LINE_MAX) {
+        if (len > in->line_max) {
             gp_diag_report(in->diags, GP_SEV_ERROR, "input.line-too-long", in->name, in->lineno, 0,
-                           "line is longer than %zu bytes; cut there", GP_INPUT_LINE_MAX);
-            len = GP_INPUT_LINE_MAX;
+                           "line is longer than %zu bytes; cut there", in->line_max);
+            /* Not inside a UTF-8 sequence, which would be reported as invalid. */
+            len = in->enc == ENC_LEGACY ? in->line_max
+                                        : gp__clip_len((const char *)p, len, in->line_max);
         }
         rc = decode_line(in, (const char *)p, len, offset);
         in->raw_pos += consumed;

@@ -14,6 +14,7 @@
 
 #include "gpkit/common.h"
 #include "gpkit/diag.h"
+#include "gpkit/input.h"
 #include "gpkit/mem.h"
 
 #define GP_UNUSED(x) ((void)(x))
@@ -59,5 +60,15 @@ void gp__trim(const char **s, size_t *len);
 
 /* Whether a UTF-8 slice is empty or white space only. */
 int gp__is_blank(const char *s, size_t len);
+
+/* How many of the `len` bytes of UTF-8 `s` to quote in a message: at most `max`, never
+   ending inside a character. */
+size_t gp__clip_len(const char *s, size_t len, size_t max);
+
+/*
+ * Lowers the longest line `in` hands out whole (GP_INPUT_LINE_MAX, 256 MiB) to `max`
+ * bytes, so that tests can reach the limit without a 256 MiB line.
+ */
+void gp__input_set_line_max(gp_input *in, size_t max);
 
 #endif

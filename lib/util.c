@@ -278,3 +278,12 @@ int gp__is_blank(const char *s, size_t len)
     gp__trim(&s, &len);
     return len == 0;
 }
+
+size_t gp__clip_len(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    while (max > 0 && U8_IS_TRAIL((unsigned char)s[max]))
+        max--;
+    return max;
+}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "internal.h" /* gp__input_set_line_max: the real limit is 256 MiB */
 
 /* The lines of an input, copied, and the diagnostics it gave. */
 typedef struct lines {
@@ -594,6 +595,128 @@ static void test_input__long_line_is_read_whole(void **state)
     check_long_line(0);
 }
 
+/* Reads `data` with the line limit lowered to `max` bytes, from a file or from memory. */
+static void read_limited(const char *data, size_t len, size_t max, int from_file, lines *l,
+                         th_diags *d)
+{
+    char *path = from_file ? write_temp(data, len) : NULL;
+    gp_input *in;
+    th_diags_init(d);
+    if (from_file)
+        assert_int_equal(gp_input_open(&in, path, "temp.txt", &d->sink), GP_OK);
+    else
+        assert_int_equal(gp_input_open_mem(&in, "mem.txt", data, len, &d->sink), GP_OK);
+    gp__input_set_line_max(in, max);
+    read_lines(in, l);
+    gp_input_close(in);
+    if (path)
+        unlink(path);
+    free(path);
+}
+
+/*
+ * A 200,000-byte line with a limit of 64 bytes: cut at the limit (before the "é" that
+ * straddles it, not inside it), reported once at its line, and the rest of it dropped;
+ * the lines after it keep their numbers and offsets. From a file the rest is still
+ * unread when the line is cut (the first read takes 65536 bytes); in memory it is not.
+ */
+static void check_line_too_long(int from_file)
+{
+    static const char head[] = "Asia and Pacific\r\n";
+    static const char tail[] = "\r\n\r\nTopic:\r\n";
+    size_t big = 200000, hl = sizeof head - 1;
+    size_t len = hl + big + sizeof tail - 1;
+    char *data = malloc(len);
+    assert_non_null(data);
+    memcpy(data, head, hl);
+    memset(data + hl, 'a', big);
+    memcpy(data + hl + 63, "\xC3\xA9", 2); /* bytes 64 and 65 of the line */
+    memcpy(data + hl + big, tail, sizeof tail - 1);
+    lines l;
+    th_diags d;
+    read_limited(data, len, 64, from_file, &l, &d);
+    assert_int_equal(l.rc, 0);
+    assert_int_equal(l.n, 4);
+    assert_string_equal(l.text[0], "Asia and Pacific");
+    assert_int_equal(l.number[1], 2);
+    assert_int_equal(l.len[1], 63);
+    assert_memory_equal(l.text[1], data + hl, 63);
+    assert_string_equal(l.text[2], "");
+    assert_int_equal(l.number[2], 3);
+    assert_int_equal(l.offset[2], (long long)(hl + big + 2));
+    assert_string_equal(l.text[3], "Topic:");
+    assert_int_equal(l.number[3], 4);
+    assert_int_equal(l.offset[3], (long long)(hl + big + 4));
+    assert_int_equal(th_diags_count(&d, NULL), 1);
+    const gp_diag *g = th_diags_find(&d, "input.line-too-long");
+    assert_non_null(g);
+    assert_string_equal(g->file, from_file ? "temp.txt" : "mem.txt");
+    assert_int_equal(g->severity, GP_SEV_ERROR);
+    assert_int_equal(g->line, 2);
+    assert_int_equal(g->column, 0);
+    assert_string_equal(g->message, "line is longer than 64 bytes; cut there");
+    lines_free(&l);
+    th_diags_free(&d);
+    free(data);
+}
+
+static void test_input__line_too_long_is_cut_and_reported(void **state)
+{
+    (void)state;
+    check_line_too_long(1);
+    check_line_too_long(0);
+}
+
+/* A cut line whose CR ends the first read: the LF after it is its line end, not a line. */
+static void test_input__line_too_long_ending_in_crlf_between_blocks(void **state)
+{
+    (void)state;
+    size_t first = 65536;
+    size_t len = first + 6;
+    char *data = malloc(len);
+    assert_non_null(data);
+    memset(data, 'x', first - 1);
+    data[first - 1] = '\r';
+    memcpy(data + first, "\nnext\n", 6);
+    lines l;
+    th_diags d;
+    read_limited(data, len, 100, 1, &l, &d);
+    assert_int_equal(l.rc, 0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.len[0], 100);
+    assert_string_equal(l.text[1], "next");
+    assert_int_equal(l.number[1], 2);
+    assert_int_equal(l.offset[1], (long long)first + 1);
+    assert_int_equal(th_diags_count(&d, "input.line-too-long"), 1);
+    assert_int_equal(th_diags_find(&d, "input.line-too-long")->line, 1);
+    lines_free(&l);
+    th_diags_free(&d);
+    free(data);
+}
+
+/* A line of exactly the limit is whole, even when its line end is not read yet. */
+static void test_input__line_as_long_as_the_limit_is_kept(void **state)
+{
+    (void)state;
+    size_t first = 65536;
+    size_t len = first + 6;
+    char *data = malloc(len);
+    assert_non_null(data);
+    memset(data, 'x', first);
+    memcpy(data + first, "\nnext\n", 6);
+    lines l;
+    th_diags d;
+    read_limited(data, len, first, 1, &l, &d);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.len[0], first);
+    assert_string_equal(l.text[1], "next");
+    assert_int_equal(l.number[1], 2);
+    assert_int_equal(th_diags_count(&d, NULL), 0);
+    lines_free(&l);
+    th_diags_free(&d);
+    free(data);
+}
+
 static void test_input__empty_input_gives_no_line(void **state)
 {
     (void)state;
@@ -686,6 +809,9 @@ int main(void)
         cmocka_unit_test(test_input__nul_after_first_block_is_replaced),
         cmocka_unit_test(test_input__nul_on_many_lines_is_summarised),
         cmocka_unit_test(test_input__long_line_is_read_whole),
+        cmocka_unit_test(test_input__line_too_long_is_cut_and_reported),
+        cmocka_unit_test(test_input__line_too_long_ending_in_crlf_between_blocks),
+        cmocka_unit_test(test_input__line_as_long_as_the_limit_is_kept),
         cmocka_unit_test(test_input__empty_input_gives_no_line),
         cmocka_unit_test(test_input__line_numbers_and_offsets_count_bytes),
         cmocka_unit_test(test_input__missing_file_is_reported),

@@ -12,7 +12,9 @@
  *  - a NUL byte in the first block marks a binary file: it is refused
  *    ("input.binary", error) and gp_input_next_line returns GP_EINPUT; a NUL byte later
  *    is replaced by U+FFFD and reported ("input.nul", error);
- *  - a line longer than GP_INPUT_LINE_MAX is cut there and reported ("input.line-too-long").
+ *  - a line longer than GP_INPUT_LINE_MAX is cut there (before a character that would be
+ *    split) and reported ("input.line-too-long", error); the rest of it is skipped, so
+ *    the lines after it keep their numbers.
  *
  * Ownership: the line handed out belongs to the gp_input and stays valid until the next
  * call to gp_input_next_line or gp_input_close.
