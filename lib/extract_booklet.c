@@ -347,9 +347,11 @@ static void parse_entry(bparse *p, size_t *i, size_t colon_at)
         if (cur) {
             ptext_add(cur, l, l->text, l->len);
         } else if (!is_blank(l)) {
-            gp_diag_report(
-                ex->diags, GP_SEV_WARNING, "booklet.unexpected-text", ex->file, l->no, l->col,
-                "text after the priority areas without a label; skipped: '%.60s'", l->text);
+            size_t n = gp__clip_len(l->text, l->len, 60);
+            gp_diag_report(ex->diags, GP_SEV_WARNING, "booklet.unexpected-text", ex->file, l->no,
+                           l->col,
+                           "text after the priority areas without a label; skipped: '%.*s%s'",
+                           (int)n, l->text, n < l->len ? "..." : "");
         }
     }
     if (sum.buf.len && !p->rc)
@@ -423,9 +425,12 @@ int gp__extract_booklet(gp_extractor *ex, gp_input *in)
             parse_entry(&p, &i, colon_at);
             continue;
         }
-        if (p.award)
+        if (p.award) {
+            size_t n = gp__clip_len(l->text, l->len, 60);
             gp_diag_report(ex->diags, GP_SEV_WARNING, "booklet.unexpected-text", ex->file, l->no,
-                           l->col, "text outside any entry; skipped: '%.60s'", l->text);
+                           l->col, "text outside any entry; skipped: '%.*s%s'", (int)n, l->text,
+                           n < l->len ? "..." : "");
+        }
         i++;
     }
     for (size_t k = 0; k < p.n; k++)

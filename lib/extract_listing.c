@@ -13,11 +13,13 @@
  *   Description, one or more paragraphs separated by blank lines
  *   Topic:                          <- optional block, one topic per line
  *   Topic one
- *   ...
+ *   ...                             <- a blank line ends it
  *
  * The reader is a line-driven state machine; everything before the first year label is
- * the page's preamble and is skipped. Lines are trimmed; the lines of a paragraph are
- * joined with one space and paragraphs with "\n\n".
+ * the page's preamble and is skipped. Text after a topic block that a blank line ended,
+ * up to the next year label, belongs to no record (a second page's preamble pasted
+ * between two records): it is skipped and reported. Lines are trimmed; the lines of a
+ * paragraph are joined with one space and paragraphs with "\n\n".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +55,8 @@ typedef struct lparse {
     gp_buf desc;
     gp_buf para;
     long desc_line, desc_col;
+    size_t ntopics;
+    int topics_ended; /* a blank line after the topics: what follows is no record's */
     int rc;
 } lparse;
 
@@ -254,6 +258,8 @@ static void begin_record(lparse *p, long line)
     p->rec_line = line;
     p->st = L_YEARS;
     p->desc_line = 0;
+    p->ntopics = 0;
+    p->topics_ended = 0;
     if (!gp__extract_begin(p->ex, line, "listing"))
         p->rc = GP_ENOMEM;
 }
@@ -328,6 +334,7 @@ static void process_line(lparse *p, const gp_line *ln)
             p->st = L_TOPICS;
             if (vlen) {
                 long vcol = (long)gp_text_char_count(ln->text, (size_t)(v - ln->text)) + 1;
+                p->ntopics++;
                 p->rc = gp__extract_item(p->ex, GP_F_TOPICS, v, vlen, ln->number, vcol);
             }
             return;
@@ -372,8 +379,17 @@ static void process_line(lparse *p, const gp_line *ln)
     case L_BODY:
         break;
     case L_TOPICS:
-        if (!blank)
+        if (blank) {
+            p->topics_ended = p->ntopics > 0;
+        } else if (p->topics_ended) {
+            size_t n = gp__clip_len(t, len, 60);
+            gp_diag_report(p->ex->diags, GP_SEV_WARNING, "listing.unexpected-text", p->ex->file,
+                           ln->number, col, "text outside any record; skipped: '%.*s%s'", (int)n, t,
+                           n < len ? "..." : "");
+        } else {
+            p->ntopics++;
             p->rc = gp__extract_item(p->ex, GP_F_TOPICS, t, len, ln->number, col);
+        }
         return;
     }
     /* L_BODY */

@@ -1073,6 +1073,12 @@ int gp__extract_markup(gp_extractor *ex, gp_input *in, int html)
     xerr_capture cap;
     xmlDocPtr doc = parse(ex, text, len, html, &cap);
     free(text);
+    /* Recovering, libxml2 returns a document for any text; one without a single element
+       (an export cut off before its root, a file that is no XML) was not read at all. */
+    if (doc && !html && !xmlDocGetRootElement(doc)) {
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
     if (!doc) {
         gp_diag_report(ex->diags, GP_SEV_ERROR, "markup.unreadable", ex->file, cap.line,
                        cap.line ? cap.column : 0, "cannot parse '%s' as %s: %s", ex->file,

@@ -151,6 +151,76 @@ static void test_extract_listing__old_pipe_header_is_reported_not_dropped(void *
     th_diags_free(&d);
 }
 
+/*
+ * The first lines of a page's preamble between two records (two page dumps joined): a
+ * blank line ends the first record's topics, so they are not taken as topics; each line
+ * is reported where it is and skipped, and both records are whole.
+ */
+static void test_extract_listing__stray_text_between_records_is_reported(void **state)
+{
+    static const char *const topics[] = {"Employment",   "Unemployment",
+                                         "Coordination", "Information and communication technology",
+                                         "Data sharing", "Labour protection"};
+    const char *rel = "fixtures/listing/stray-text-between-records.txt";
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(th_extract(rel, GP_FORMAT_AUTO, &r, &d), GP_OK);
+    assert_int_equal(th_diags_count(&d, NULL), 2);
+    static const struct {
+        long line;
+        const char *message;
+    } want[] = {{17, "text outside any record; skipped: 'Database'"},
+                {19, "text outside any record; skipped: 'Good Practices in Social Security'"}};
+    for (size_t i = 0; i < GP_ARRAY_LEN(want); i++) {
+        const gp_diag *g = gp_diag_list_get(d.list, i);
+        assert_string_equal(g->rule_id, "listing.unexpected-text");
+        assert_int_equal(g->severity, GP_SEV_WARNING);
+        assert_string_equal(g->file, rel);
+        assert_int_equal(g->line, want[i].line);
+        assert_int_equal(g->column, 1);
+        assert_string_equal(g->message, want[i].message);
+    }
+    assert_int_equal(r.len, 2);
+    const gp_record *emas = &r.items[0];
+    assert_string_equal(emas->country, "Azerbaijan");
+    assert_int_equal(emas->topics.len, GP_ARRAY_LEN(topics));
+    for (size_t i = 0; i < GP_ARRAY_LEN(topics); i++)
+        assert_string_equal(emas->topics.items[i], topics[i]);
+    const gp_record *drv = &r.items[1];
+    assert_int_equal(drv->sources[0].line, 21);
+    assert_string_equal(drv->institution, "German Federal Pension Insurance");
+    assert_int_equal(drv->implementation_year.value, 2023);
+    assert_int_equal(strncmp(drv->description, "Meine-Rehabilitation.de is a new web portal", 43),
+                     0);
+    assert_int_equal(drv->topics.len, 8);
+    assert_string_equal(drv->topics.items[7], "Transparency of working rules");
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
+/* A blank line between "Topic:" and the first topic does not end the block. */
+static void test_extract_listing__blank_line_before_the_first_topic(void **state)
+{
+    const char *text = "Implementation year:\n2023\nAward Year:\n2024\n"
+                       "German Federal Pension Insurance , Germany , Europe\n\n"
+                       "Meine-Rehabilitation.de is a new web portal.\n\nTopic:\n\n"
+                       "Rehabilitation\nDisability\n";
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(th_extract_mem("topics.txt", text, strlen(text), GP_FORMAT_AUTO, &r, &d),
+                     GP_OK);
+    assert_int_equal(th_diags_count(&d, NULL), 0);
+    assert_int_equal(r.len, 1);
+    assert_int_equal(r.items[0].topics.len, 2);
+    assert_string_equal(r.items[0].topics.items[1], "Disability");
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -161,6 +231,8 @@ int main(void)
         cmocka_unit_test(test_extract_listing__header_without_blank_line),
         cmocka_unit_test(test_extract_listing__commas_inside_values),
         cmocka_unit_test(test_extract_listing__old_pipe_header_is_reported_not_dropped),
+        cmocka_unit_test(test_extract_listing__stray_text_between_records_is_reported),
+        cmocka_unit_test(test_extract_listing__blank_line_before_the_first_topic),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }

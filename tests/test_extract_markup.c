@@ -827,6 +827,40 @@ static void test_extract_markup__xml_malformed_is_reported_with_its_place(void *
     run_free(&r);
 }
 
+/*
+ * An export cut off before its root element: libxml2 recovers an empty document, which
+ * is not read "as far as possible" but reported as unreadable at the end of the text,
+ * with no record and an input error.
+ */
+static void test_extract_markup__xml_without_root_element_is_unreadable(void **state)
+{
+    (void)state;
+    const char *rel = "fixtures/xml/cut-before-root.xml";
+    run r;
+    extract(&r, rel, GP_FORMAT_AUTO);
+    assert_int_equal(r.rc, GP_EINPUT);
+    assert_int_equal(r.recs.len, 0);
+    assert_int_equal(th_diags_count(&r.diags, NULL), 1);
+    const gp_diag *d = th_diags_find(&r.diags, "markup.unreadable");
+    assert_non_null(d);
+    assert_int_equal(d->severity, GP_SEV_ERROR);
+    assert_string_equal(d->file, rel);
+    assert_int_equal(d->line, 4);
+    assert_int_equal(d->column, 1);
+    assert_string_equal(d->message, "cannot parse 'fixtures/xml/cut-before-root.xml' as XML: "
+                                    "start tag expected, '<' not found");
+    run_free(&r);
+
+    /* text that is no XML at all, named as XML */
+    extract_mem(&r, "notes.txt", "Implementation year:\n2018\n", GP_FORMAT_XML);
+    assert_int_equal(r.rc, GP_EINPUT);
+    d = th_diags_find(&r.diags, "markup.unreadable");
+    assert_non_null(d);
+    assert_int_equal(d->line, 1);
+    assert_int_equal(d->column, 1);
+    run_free(&r);
+}
+
 /* ---- profiles ---- */
 
 /* A syntax error in an XPath fails the profile at the place of the mistake. */
@@ -935,6 +969,7 @@ int main(void)
         cmocka_unit_test(test_extract_markup__xml_entity_bomb_stops_with_a_diagnostic),
         cmocka_unit_test(test_extract_markup__xml_repeated_entity_is_cut_at_the_budget),
         cmocka_unit_test(test_extract_markup__xml_malformed_is_reported_with_its_place),
+        cmocka_unit_test(test_extract_markup__xml_without_root_element_is_unreadable),
         cmocka_unit_test(test_extract_markup__profile_bad_xpath_fails_with_its_place),
         cmocka_unit_test(test_extract_markup__profile_unknown_key_suggests_the_field),
         cmocka_unit_test(test_extract_markup__profile_undeclared_prefix_fails_at_load),
