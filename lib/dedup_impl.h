@@ -3,7 +3,7 @@
  *
  * Data layout (sized for a million records of about 1 KB in under 2 GB):
  *  - every input record is normalised once and kept only as its canonical JSON line,
- *    in big chunks (dd_store in lib/dedup.c); a dd_rec points at it;
+ *    in big chunks (dd_store, lib/dedup_ingest.c); a dd_rec points at it;
  *  - records with the same id form one entity (an exact duplicate group); the record of
  *    an entity of several records is merged from theirs whenever it is needed, never
  *    kept;
@@ -18,6 +18,7 @@
 #ifndef GPKIT_DEDUP_IMPL_H
 #define GPKIT_DEDUP_IMPL_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "gpkit/dedup.h"
@@ -234,5 +235,164 @@ typedef struct dd_merged {
  */
 int gp__dd_merge(const gp_dedup_rules *r, gp_record *const *recs, size_t n, gp_arena *arena,
                  int with_conflicts, dd_merged *out);
+
+/* ---- the deduper and its phases (lib/dedup.c and the files it names) ---- */
+
+enum { DD_LINK_SCORE, DD_LINK_DECISION };
+
+typedef struct dd_link {
+    uint32_t a, b;
+    uint32_t cluster; /* filled after clustering */
+    double score;
+    int how;
+} dd_link;
+
+typedef struct dd_possible {
+    uint32_t ca, cb; /* the groups (their smallest member) */
+    uint32_t a, b;   /* the pair that scored */
+    double score;
+    const char *note;
+} dd_possible;
+
+typedef struct dd_u64vec {
+    uint64_t *v;
+    size_t len, cap;
+} dd_u64vec;
+
+enum { DD_BATCH = 1024, DD_MAX_READERS = 8 };
+
+typedef struct dd_batch {
+    gp_arena *arena;
+    gp_record recs[DD_BATCH];
+    size_t len;
+    size_t seq; /* its place in the input, from 0 */
+} dd_batch;
+
+/* Where a reader keeps what it normalised: lines and ids in chunks, and their index. */
+typedef struct dd_store {
+    struct dd_chunk *chunks;
+    dd_rec *recs;
+    size_t nrecs, cap;
+} dd_store;
+
+/* A thread that normalises batches, with its own rule set and normaliser. */
+typedef struct dd_reader {
+    struct gp_deduper *d;
+    pthread_t thread;
+    gp_ruleset *rules; /* NULL: the deduper's (one thread) */
+    gp_normalizer *norm;
+    gp_diag_sink sink;
+    gp_diag_list *errors; /* of the batch at hand */
+    gp_buf line;
+    dd_store store;
+} dd_reader;
+
+typedef struct dd_ingest {
+    dd_reader readers[DD_MAX_READERS];
+    int nreaders;   /* threads started; 0: the caller normalises */
+    dd_reader self; /* the caller's, when there are no threads */
+    dd_batch *pool;
+    size_t npool;
+    dd_batch *filling;
+    size_t *free_list, nfree;
+    size_t *queue, qhead, qlen;
+    size_t seq;
+    gp_diag_list **errors; /* per batch, handed to the sink when reading ends */
+    size_t nerrors_cap;
+    pthread_mutex_t mu;
+    pthread_cond_t work, freed;
+    int sync_ready, quit, rc;
+} dd_ingest;
+
+struct gp_deduper {
+    gp_ruleset *rules;
+    const gp_dedup_rules *r;
+    gp_dedup_options opts;
+    int nthreads;
+    gp_diag_sink *diags;
+    gp_diag_sink norm_sink;
+    gp_normalizer *norm;
+    gp_arena *arena; /* ids, notes */
+    gp_arena *tmp;   /* one group at a time */
+    gp_buf line;
+    dd_ingest ingest;
+    size_t added;
+    dd_rec *recs;
+    size_t nrecs;
+    dd_ent *ents;
+    size_t nents;
+    uint32_t *cid; /* the group of each entity: its smallest member */
+    dd_worker *workers;
+    uint64_t *pairs;  /* sorted candidate pairs */
+    uint16_t *scores; /* in thousandths: scores are compared rounded to three decimals */
+    size_t npairs;
+    dd_link *links;
+    size_t nlinks, links_cap;
+    dd_possible *poss;
+    size_t nposs, poss_cap;
+    dd_u64vec distinct;          /* sorted entity pairs declared distinct */
+    dd_u64vec distinct_clusters; /* sorted group pairs holding such a pair */
+    int ran;
+    gp_dedup_stats stats;
+};
+
+/* The smaller entity index high: a pair's key sorts pairs by their first member. */
+static inline uint64_t gp__dd_pair_key(uint32_t a, uint32_t b)
+{
+    return a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+}
+
+/* lib/dedup.c: small helpers and the threads */
+int gp__dd_vec_push(dd_u64vec *v, uint64_t x);
+/* Whether sorted `v` holds x. */
+int gp__dd_vec_find(const dd_u64vec *v, uint64_t x);
+void gp__dd_progress(gp_deduper *d, const char *phase, size_t done, size_t total);
+/* Sorts `v` and drops repeats. */
+int gp__dd_sorted_unique(dd_u64vec *v);
+typedef int (*dd_range_fn)(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx);
+/*
+ * Runs fn over [0, total) in chunks on up to `threads` workers; the calling thread is
+ * worker 0. `phase` names the progress (NULL: none).
+ */
+int gp__dd_parallel(gp_deduper *d, const char *phase, size_t total, dd_range_fn fn, void *ctx,
+                    int threads);
+
+/* lib/dedup_ingest.c: 1. adding records */
+/* The normaliser's sink: errors into the list of the batch at hand. */
+int gp__dd_collect_errors(void *ctx, const gp_diag *g);
+/* The end of reading: the last batch normalised, the threads stopped, the errors
+ * handed to the sink in input order, the stores' indexes joined into one. */
+int gp__dd_ingest_finish(gp_deduper *d);
+void gp__dd_ingest_free(gp_deduper *d);
+
+/* lib/dedup_entities.c: 2, 3. entities and their features */
+int gp__dd_group(gp_deduper *d);
+/* Parses the records of entities `ids` into `arena`, in entity then record order. */
+int gp__dd_parse_records(gp_deduper *d, const uint32_t *ids, size_t nids, gp_arena *arena,
+                         gp_record ***out, size_t *nout);
+/* The record of an entity: its record, or its records merged (no normalising: the
+ * features do not depend on the order of lists). */
+int gp__dd_entity_record(gp_deduper *d, uint32_t e, gp_arena *arena, gp_record *out);
+/* gp__dd_entity_record as a worker's dd_load_fn (ctx: the deduper). */
+int gp__dd_load_entity(void *ctx, const dd_ent *e, gp_arena *arena, gp_record *out);
+typedef struct dd_feat_ctx {
+    uint32_t *bands;
+} dd_feat_ctx;
+/* The features of entities [lo, hi) (a dd_range_fn; ctx: a dd_feat_ctx). */
+int gp__dd_features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx);
+
+/* lib/dedup_candidates.c: 4. candidate pairs, 5. scores */
+/* The blocking key `mask` of an entity, 0 when one of its fields is unknown. */
+uint64_t gp__dd_block_key(const dd_ent *e, unsigned mask, size_t index);
+int gp__dd_candidate_pairs(gp_deduper *d, const uint32_t *bands);
+/* The scores of candidate pairs [lo, hi) (a dd_range_fn). */
+int gp__dd_score_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx);
+/* The score of any two entities: the candidate's, or computed now. */
+int gp__dd_pair_score(gp_deduper *d, uint32_t a, uint32_t b, double *out);
+
+/* lib/dedup_cluster.c: 6. clusters */
+/* The entity of an id, -1 when none. */
+int64_t gp__dd_find_id(const gp_deduper *d, const char *id);
+int gp__dd_cluster(gp_deduper *d);
 
 #endif

@@ -1,0 +1,135 @@
+/*
+ * lib/dedup_entities.c - phases 2 and 3 of gp-dedup: entities and their features.
+ *
+ * Records are sorted by id and line, and the records of one id form an entity (an
+ * exact duplicate group). The record of an entity is parsed from its line, or merged
+ * from its records when it has several, whenever it is needed; its features (keys,
+ * fingerprints, LSH bands; lib/dedup_score.c) are computed by the threads.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dedup_impl.h"
+
+/* ---- 2, 3. entities and their features ---- */
+
+static int rec_cmp(const void *x, const void *y)
+{
+    const dd_rec *a = x, *b = y;
+    int c = strcmp(a->id, b->id);
+    if (c)
+        return c;
+    size_t n = a->len < b->len ? a->len : b->len;
+    c = memcmp(a->json, b->json, n);
+    if (c)
+        return c;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+int gp__dd_group(gp_deduper *d)
+{
+    gp__dd_progress(d, "grouping", 0, d->nrecs);
+    qsort(d->recs, d->nrecs, sizeof *d->recs, rec_cmp);
+    size_t n = 0;
+    for (size_t i = 0; i < d->nrecs; i++)
+        n += i == 0 || strcmp(d->recs[i].id, d->recs[i - 1].id) != 0;
+    d->ents = calloc(n ? n : 1, sizeof *d->ents);
+    d->cid = malloc((n ? n : 1) * sizeof *d->cid);
+    if (!d->ents || !d->cid)
+        return GP_ENOMEM;
+    d->nents = 0;
+    for (size_t i = 0; i < d->nrecs; i++) {
+        if (i == 0 || strcmp(d->recs[i].id, d->recs[i - 1].id) != 0) {
+            dd_ent *e = &d->ents[d->nents];
+            uint32_t k = (uint32_t)d->nents++;
+            e->id = d->recs[i].id;
+            e->first = (uint32_t)i;
+            e->parent = e->tail = k;
+            e->next = e->counterpart = DD_NONE;
+            e->size = 1;
+        }
+        d->ents[d->nents - 1].nrecs++;
+        d->recs[i].entity = (uint32_t)(d->nents - 1);
+    }
+    d->stats.practices = d->nents;
+    d->stats.merged_exact = d->nrecs - d->nents;
+    return GP_OK;
+}
+
+/* Parses the records of entities `ids` into `arena`, in entity then record order. */
+int gp__dd_parse_records(gp_deduper *d, const uint32_t *ids, size_t nids, gp_arena *arena,
+                         gp_record ***out, size_t *nout)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nids; i++)
+        n += d->ents[ids[i]].nrecs;
+    gp_record **recs = gp_arena_alloc(arena, n * sizeof *recs);
+    if (!recs)
+        return GP_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < nids; i++) {
+        const dd_ent *e = &d->ents[ids[i]];
+        for (uint32_t j = 0; j < e->nrecs; j++) {
+            const dd_rec *r = &d->recs[e->first + j];
+            gp_record *rec = gp_arena_alloc(arena, sizeof *rec);
+            if (!rec)
+                return GP_ENOMEM;
+            gp_record_init(rec, arena);
+            gp_json_error err;
+            int rc = gp_record_read_json(rec, r->json, r->len, NULL, &err);
+            if (rc)
+                return rc == GP_EPARSE ? GP_EINTERNAL : rc;
+            recs[k++] = rec;
+        }
+    }
+    *out = recs;
+    *nout = k;
+    return GP_OK;
+}
+
+/* The record of an entity: its record, or its records merged (no normalising: the
+ * features do not depend on the order of lists). */
+int gp__dd_entity_record(gp_deduper *d, uint32_t e, gp_arena *arena, gp_record *out)
+{
+    const dd_ent *ent = &d->ents[e];
+    if (ent->nrecs == 1) {
+        const dd_rec *r = &d->recs[ent->first];
+        gp_record_init(out, arena);
+        gp_json_error err;
+        int rc = gp_record_read_json(out, r->json, r->len, NULL, &err);
+        return rc == GP_EPARSE ? GP_EINTERNAL : rc;
+    }
+    gp_record **recs;
+    size_t n;
+    dd_merged m;
+    int rc = gp__dd_parse_records(d, &e, 1, arena, &recs, &n);
+    if (!rc)
+        rc = gp__dd_merge(d->r, recs, n, arena, 0, &m);
+    if (rc)
+        return rc;
+    *out = m.rec;
+    out->id = ent->id;
+    return GP_OK;
+}
+
+int gp__dd_load_entity(void *ctx, const dd_ent *e, gp_arena *arena, gp_record *out)
+{
+    gp_deduper *d = ctx;
+    return gp__dd_entity_record(d, (uint32_t)(e - d->ents), arena, out);
+}
+
+int gp__dd_features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
+{
+    dd_feat_ctx *fc = ctx;
+    size_t nb = (size_t)d->r->bands;
+    for (size_t i = lo; i < hi; i++) {
+        gp_record rec;
+        gp_arena_reset(w->scratch);
+        int rc = gp__dd_entity_record(d, (uint32_t)i, w->scratch, &rec);
+        if (!rc)
+            rc = gp__dd_features(w, d->r, &d->ents[i], &rec, fc->bands + i * nb);
+        if (rc)
+            return rc;
+    }
+    return GP_OK;
+}

@@ -1,0 +1,369 @@
+/*
+ * lib/dedup_ingest.c - phase 1 of gp-dedup: adding records.
+ *
+ * The caller's thread copies records into batches; reader threads normalise the
+ * batches and keep each record as its canonical JSON line and its id, in a store of
+ * their own (chunks of STORE_CHUNK bytes). When reading ends the stores' indexes are
+ * joined into one, and the errors of normalising handed to the sink in input order.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dedup_impl.h"
+
+enum { STORE_CHUNK = 8 << 20 };
+
+typedef struct dd_chunk {
+    struct dd_chunk *next;
+    size_t used, cap;
+    char data[];
+} dd_chunk;
+
+/* ---- 1. adding records ---- */
+
+static const char *store_put(dd_store *st, const char *s, size_t len)
+{
+    dd_chunk *c = st->chunks;
+    if (!c || c->cap - c->used < len + 1) {
+        size_t cap = len + 1 > STORE_CHUNK ? len + 1 : STORE_CHUNK;
+        c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = st->chunks;
+        c->used = 0;
+        c->cap = cap;
+        st->chunks = c;
+    }
+    char *p = c->data + c->used;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    c->used += len + 1;
+    return p;
+}
+
+static void store_free(dd_store *st)
+{
+    while (st->chunks) {
+        dd_chunk *next = st->chunks->next;
+        free(st->chunks);
+        st->chunks = next;
+    }
+    free(st->recs);
+    memset(st, 0, sizeof *st);
+}
+
+/* Normalises a record and keeps its line and id in the reader's store. */
+static int keep_record(dd_reader *rd, gp_record *rec)
+{
+    dd_store *st = &rd->store;
+    const char *given = rec->id && *rec->id ? rec->id : NULL;
+    int rc = gp_norm_record(rd->norm, rec);
+    if (rc)
+        return rc;
+    if (given)
+        rec->id = given;
+    gp_buf_reset(&rd->line);
+    gp_record_write_json(rec, &rd->line, 0);
+    if (gp_buf_error(&rd->line))
+        return GP_ENOMEM;
+    if (st->nrecs == st->cap && GP_GROW(st->recs, st->cap, st->nrecs + 1) != GP_OK)
+        return GP_ENOMEM;
+    size_t len = rd->line.len - 1; /* without the newline */
+    const char *json = store_put(st, rd->line.data, len);
+    const char *id = store_put(st, rec->id, strlen(rec->id));
+    if (!json || !id)
+        return GP_ENOMEM;
+    st->recs[st->nrecs++] = (dd_rec){json, (uint32_t)len, 0, id};
+    return GP_OK;
+}
+
+/* The normaliser's sink: errors into the list of the batch at hand. */
+int gp__dd_collect_errors(void *ctx, const gp_diag *g)
+{
+    dd_reader *rd = ctx;
+    gp_ruleset *rules = rd->rules ? rd->rules : rd->d->rules;
+    if (gp_ruleset_level(rules, g->rule_id, g->severity) < GP_SEV_ERROR)
+        return 0;
+    if (!rd->errors && gp_diag_list_new(&rd->errors) != GP_OK)
+        return 0;
+    return gp_diag_list_collect(rd->errors, g);
+}
+
+static int process_batch(dd_reader *rd, dd_batch *b, gp_diag_list **errors)
+{
+    rd->errors = NULL;
+    int rc = GP_OK;
+    for (size_t i = 0; i < b->len && !rc; i++)
+        rc = keep_record(rd, &b->recs[i]);
+    *errors = rd->errors;
+    rd->errors = NULL;
+    return rc;
+}
+
+/* Keeps the errors of batch `seq` (called with the lock held when there are threads). */
+static int keep_errors(dd_ingest *in, size_t seq, gp_diag_list *list)
+{
+    if (seq >= in->nerrors_cap) {
+        size_t old = in->nerrors_cap;
+        if (GP_GROW(in->errors, in->nerrors_cap, seq + 1) != GP_OK) {
+            gp_diag_list_free(list);
+            return GP_ENOMEM;
+        }
+        memset(in->errors + old, 0, (in->nerrors_cap - old) * sizeof *in->errors);
+    }
+    in->errors[seq] = list;
+    return GP_OK;
+}
+
+/*
+ * Reading is a pipeline: the caller's thread extracts records and copies them into
+ * batches; reader threads normalise the batches and keep the lines, each in a store of
+ * its own. The errors of normalising are handed to the sink when reading ends, in the
+ * order of the input, so what is reported does not depend on the threads.
+ */
+static void *reader_thread(void *arg)
+{
+    dd_reader *rd = arg;
+    dd_ingest *in = &rd->d->ingest;
+    pthread_mutex_lock(&in->mu);
+    for (;;) {
+        while (in->qlen == 0 && !in->quit)
+            pthread_cond_wait(&in->work, &in->mu);
+        if (in->qlen == 0)
+            break;
+        size_t k = in->queue[in->qhead];
+        in->qhead = (in->qhead + 1) % in->npool;
+        in->qlen--;
+        int failed = in->rc != GP_OK;
+        pthread_mutex_unlock(&in->mu);
+        dd_batch *b = &in->pool[k];
+        gp_diag_list *errors = NULL;
+        int rc = failed ? GP_OK : process_batch(rd, b, &errors);
+        gp_arena_reset(b->arena);
+        b->len = 0;
+        pthread_mutex_lock(&in->mu);
+        if (!rc)
+            rc = keep_errors(in, b->seq, errors);
+        if (rc && !in->rc)
+            in->rc = rc;
+        in->free_list[in->nfree++] = k;
+        pthread_cond_signal(&in->freed);
+    }
+    pthread_mutex_unlock(&in->mu);
+    return NULL;
+}
+
+static int reader_init(gp_deduper *d, dd_reader *rd, int own_rules)
+{
+    rd->d = d;
+    if (!own_rules) {
+        rd->norm = d->norm;
+        return GP_OK;
+    }
+    gp_diag_sink quiet;
+    gp_diag_sink_init(&quiet, NULL, NULL);
+    int rc = gp_ruleset_load(&rd->rules, gp_ruleset_path(d->rules), &quiet);
+    gp_diag_sink_init(&rd->sink, gp__dd_collect_errors, rd);
+    if (!rc)
+        rc = gp_normalizer_new(&rd->norm, rd->rules, &rd->sink);
+    return rc;
+}
+
+static void reader_free(dd_reader *rd)
+{
+    if (rd->rules) {
+        gp_normalizer_free(rd->norm);
+        gp_ruleset_free(rd->rules);
+    }
+    gp_diag_list_free(rd->errors);
+    gp_buf_free(&rd->line);
+    store_free(&rd->store);
+    memset(rd, 0, sizeof *rd);
+}
+
+/* Sets reading up: a pool of batches and, when there are processors, reader threads. */
+static int ingest_start(gp_deduper *d)
+{
+    dd_ingest *in = &d->ingest;
+    int want = d->nthreads > 1 ? d->nthreads : 0;
+    if (want > DD_MAX_READERS)
+        want = DD_MAX_READERS;
+    in->npool = want ? (size_t)want + 2 : 1;
+    in->pool = calloc(in->npool, sizeof *in->pool);
+    in->free_list = calloc(in->npool, sizeof *in->free_list);
+    in->queue = calloc(in->npool, sizeof *in->queue);
+    if (!in->pool || !in->free_list || !in->queue)
+        return GP_ENOMEM;
+    for (size_t i = 0; i < in->npool; i++) {
+        if (gp_arena_new(&in->pool[i].arena) != GP_OK)
+            return GP_ENOMEM;
+        in->free_list[in->nfree++] = in->npool - 1 - i;
+    }
+    int rc = reader_init(d, &in->self, 0);
+    if (rc || !want)
+        return rc;
+    if (pthread_mutex_init(&in->mu, NULL) != 0)
+        return GP_OK;
+    if (pthread_cond_init(&in->work, NULL) != 0 || pthread_cond_init(&in->freed, NULL) != 0) {
+        pthread_mutex_destroy(&in->mu);
+        return GP_OK;
+    }
+    in->sync_ready = 1;
+    for (int i = 0; i < want; i++) {
+        dd_reader *rd = &in->readers[i];
+        if (reader_init(d, rd, 1) != GP_OK ||
+            pthread_create(&rd->thread, NULL, reader_thread, rd) != 0) {
+            reader_free(rd);
+            break; /* go on with the readers started, or in this thread */
+        }
+        in->nreaders++;
+    }
+    return GP_OK;
+}
+
+/* Hands the batch being filled over: to the readers, or normalised here. */
+static int hand_over(gp_deduper *d)
+{
+    dd_ingest *in = &d->ingest;
+    dd_batch *b = in->filling;
+    in->filling = NULL;
+    b->seq = in->seq++;
+    if (!in->nreaders) {
+        gp_diag_list *errors = NULL;
+        int rc = process_batch(&in->self, b, &errors);
+        if (!rc)
+            rc = keep_errors(in, b->seq, errors);
+        gp_arena_reset(b->arena);
+        b->len = 0;
+        in->free_list[in->nfree++] = (size_t)(b - in->pool);
+        return rc;
+    }
+    pthread_mutex_lock(&in->mu);
+    in->queue[(in->qhead + in->qlen++) % in->npool] = (size_t)(b - in->pool);
+    pthread_cond_signal(&in->work);
+    int rc = in->rc;
+    pthread_mutex_unlock(&in->mu);
+    return rc;
+}
+
+/* A free batch to fill (waits for a reader to free one). */
+static int take_batch(gp_deduper *d)
+{
+    dd_ingest *in = &d->ingest;
+    if (in->nreaders)
+        pthread_mutex_lock(&in->mu);
+    while (in->nfree == 0 && in->nreaders)
+        pthread_cond_wait(&in->freed, &in->mu);
+    int rc = in->rc;
+    if (in->nfree)
+        in->filling = &in->pool[in->free_list[--in->nfree]];
+    if (in->nreaders)
+        pthread_mutex_unlock(&in->mu);
+    return rc ? rc : in->filling ? GP_OK : GP_EINTERNAL;
+}
+
+static void ingest_stop(gp_deduper *d)
+{
+    dd_ingest *in = &d->ingest;
+    if (!in->nreaders)
+        return;
+    pthread_mutex_lock(&in->mu);
+    in->quit = 1;
+    pthread_cond_broadcast(&in->work);
+    pthread_mutex_unlock(&in->mu);
+    for (int i = 0; i < in->nreaders; i++)
+        pthread_join(in->readers[i].thread, NULL);
+    in->nreaders = 0;
+}
+
+/* The end of reading: the last batch normalised, the threads stopped, the errors
+ * handed to the sink in input order, the stores' indexes joined into one. */
+int gp__dd_ingest_finish(gp_deduper *d)
+{
+    dd_ingest *in = &d->ingest;
+    int rc = in->filling && in->filling->len ? hand_over(d) : GP_OK;
+    ingest_stop(d);
+    if (!rc)
+        rc = in->rc;
+    for (size_t k = 0; k < in->seq && k < in->nerrors_cap; k++) {
+        for (size_t i = 0; in->errors[k] && i < gp_diag_list_len(in->errors[k]); i++)
+            gp_diag_emit(d->diags, gp_diag_list_get(in->errors[k], i));
+        gp_diag_list_free(in->errors[k]);
+        in->errors[k] = NULL;
+    }
+    size_t n = in->self.store.nrecs;
+    for (int i = 0; i < DD_MAX_READERS; i++)
+        n += in->readers[i].store.nrecs;
+    if (rc)
+        return rc;
+    if (n >= UINT32_MAX - 1)
+        return GP_ELIMIT;
+    d->recs = malloc((n ? n : 1) * sizeof *d->recs);
+    if (!d->recs)
+        return GP_ENOMEM;
+    d->nrecs = 0;
+    dd_store *stores[DD_MAX_READERS + 1];
+    stores[0] = &in->self.store;
+    for (int i = 0; i < DD_MAX_READERS; i++)
+        stores[i + 1] = &in->readers[i].store;
+    for (int i = 0; i <= DD_MAX_READERS; i++) {
+        if (stores[i]->nrecs)
+            memcpy(d->recs + d->nrecs, stores[i]->recs, stores[i]->nrecs * sizeof *d->recs);
+        d->nrecs += stores[i]->nrecs;
+        free(stores[i]->recs);
+        stores[i]->recs = NULL;
+        stores[i]->nrecs = stores[i]->cap = 0;
+    }
+    d->stats.records_in = d->nrecs;
+    return GP_OK;
+}
+
+void gp__dd_ingest_free(gp_deduper *d)
+{
+    dd_ingest *in = &d->ingest;
+    ingest_stop(d);
+    if (in->sync_ready) {
+        pthread_cond_destroy(&in->work);
+        pthread_cond_destroy(&in->freed);
+        pthread_mutex_destroy(&in->mu);
+    }
+    for (int i = 0; i < DD_MAX_READERS; i++)
+        reader_free(&in->readers[i]);
+    reader_free(&in->self);
+    for (size_t i = 0; in->pool && i < in->npool; i++)
+        gp_arena_free(in->pool[i].arena);
+    for (size_t k = 0; k < in->nerrors_cap; k++)
+        gp_diag_list_free(in->errors[k]);
+    free(in->errors);
+    free(in->pool);
+    free(in->free_list);
+    free(in->queue);
+    memset(in, 0, sizeof *in);
+}
+
+int gp_dedup_add(gp_deduper *d, gp_record *rec)
+{
+    if (d->ran)
+        return GP_EINVAL;
+    dd_ingest *in = &d->ingest;
+    int rc;
+    if (!in->pool && (rc = ingest_start(d)) != GP_OK)
+        return rc;
+    if (!in->filling && (rc = take_batch(d)) != GP_OK)
+        return rc;
+    dd_batch *b = in->filling;
+    /* with its field positions, so that errors of normalising point at the field */
+    if (gp_record_copy(&b->recs[b->len], rec, b->arena) != GP_OK)
+        return GP_ENOMEM;
+    b->len++;
+    d->added++;
+    if ((d->added & 8191) == 0)
+        gp__dd_progress(d, "reading", d->added, 0);
+    return b->len == DD_BATCH ? hand_over(d) : GP_OK;
+}
+
+int gp_dedup_add_fn(void *ctx, gp_record *rec)
+{
+    return gp_dedup_add(ctx, rec);
+}
