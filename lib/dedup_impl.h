@@ -22,7 +22,6 @@
 #include <stdint.h>
 
 #include "gpkit/dedup.h"
-#include "gpkit/extract.h"
 #include "gpkit/norm.h"
 #include "internal.h"
 #include "rules_impl.h"

@@ -14,24 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const format_names[] = {"auto", "listing", "booklet", "html", "xml", "jsonl"};
-
-const char *gp_format_name(gp_format f)
-{
-    return (unsigned)f < GP_ARRAY_LEN(format_names) ? format_names[f] : "unknown";
-}
-
-int gp_format_parse(const char *name, gp_format *out)
-{
-    for (size_t i = 0; i < GP_ARRAY_LEN(format_names); i++) {
-        if (strcmp(name, format_names[i]) == 0) {
-            *out = (gp_format)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 int gp_extractor_new(gp_extractor **out, gp_ruleset *rules, const gp_extract_options *opts,
                      gp_diag_sink *diags)
 {

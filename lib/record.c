@@ -1,5 +1,6 @@
 /*
- * lib/record.c - the record model, its canonical JSON writer and its JSON reader.
+ * lib/record.c - the record model, its canonical JSON writer and its JSON reader, and
+ * the names of the formats its sources are read from.
  *
  * Writer: RFC 8785 for the values a record holds (strings, small integers, null,
  * arrays, objects). Keys are written in the fixed order of gp_field, which is the
@@ -61,6 +62,24 @@ int gp_field_is_list(gp_field f)
 int gp_field_is_year(gp_field f)
 {
     return f == GP_F_AWARD_YEAR || f == GP_F_IMPLEMENTATION_YEAR;
+}
+
+static const char *const format_names[] = {"auto", "listing", "booklet", "html", "xml", "jsonl"};
+
+const char *gp_format_name(gp_format f)
+{
+    return (unsigned)f < GP_ARRAY_LEN(format_names) ? format_names[f] : "unknown";
+}
+
+int gp_format_parse(const char *name, gp_format *out)
+{
+    for (size_t i = 0; i < GP_ARRAY_LEN(format_names); i++) {
+        if (strcmp(name, format_names[i]) == 0) {
+            *out = (gp_format)i;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 void gp_record_init(gp_record *rec, gp_arena *arena)

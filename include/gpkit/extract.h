@@ -30,20 +30,6 @@
 extern "C" {
 #endif
 
-typedef enum gp_format {
-    GP_FORMAT_AUTO,
-    GP_FORMAT_LISTING,
-    GP_FORMAT_BOOKLET,
-    GP_FORMAT_HTML,
-    GP_FORMAT_XML,
-    GP_FORMAT_JSONL
-} gp_format;
-
-/* "auto", "listing", "booklet", "html", "xml", "jsonl". */
-const char *gp_format_name(gp_format f);
-/* Returns 0 and sets *out, or -1 for an unknown name. */
-int gp_format_parse(const char *name, gp_format *out);
-
 /* Called once per record; return 0 to go on, anything else to stop (passed back). */
 typedef int (*gp_record_fn)(void *ctx, gp_record *rec);
 

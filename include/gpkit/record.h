@@ -73,6 +73,21 @@ typedef struct gp_fieldpos {
     long column;
 } gp_fieldpos;
 
+/* The formats a source is read from; a gp_source's `format` is its name. */
+typedef enum gp_format {
+    GP_FORMAT_AUTO,
+    GP_FORMAT_LISTING,
+    GP_FORMAT_BOOKLET,
+    GP_FORMAT_HTML,
+    GP_FORMAT_XML,
+    GP_FORMAT_JSONL
+} gp_format;
+
+/* "auto", "listing", "booklet", "html", "xml", "jsonl". */
+const char *gp_format_name(gp_format f);
+/* Returns 0 and sets *out, or -1 for an unknown name. */
+int gp_format_parse(const char *name, gp_format *out);
+
 typedef struct gp_source {
     const char *file;    /* the file as the user gave it; "-" for standard input */
     long line;           /* the line where the record starts, from 1 */
