@@ -5,7 +5,7 @@
  * includes. It holds the vocabularies (countries on top of iso-codes, regions, topics,
  * priority areas, institutions per country), the typography folding table, the labels
  * and markers of the dump formats, and the checks' levels. The YAML schema is stated
- * at the top of lib/rules.c and in docs/rules.md.
+ * at the top of lib/rules_load.c and in docs/rules.md.
  *
  * Loading validates everything and reports each problem (unknown key with a "did you
  * mean", wrong type, duplicate entry, an alias claimed by two entries, a bad regular
