@@ -1,9 +1,18 @@
 /*
- * lib/lint_impl.h - the 'lint' section of the rules, as the lint modules use it.
+ * lib/lint_impl.h - the inside of gp-lint, shared by lib/lint*.c: the 'lint' section of
+ * the rules, and the linter with the helpers its files share.
  */
 #ifndef GPKIT_LINT_IMPL_H
 #define GPKIT_LINT_IMPL_H
 
+#include <pthread.h>
+#include <stdint.h>
+
+#include "discover.h"
+#include "gpkit/dedup.h"
+#include "gpkit/hygiene.h"
+#include "gpkit/lint.h"
+#include "gpkit/norm.h"
 #include "gpkit/record.h"
 #include "regex.h"
 #include "rules_impl.h"
@@ -46,5 +55,123 @@ struct gp_lint_rules {
 const struct gp_lint_rules *gp__lint_rules(const gp_ruleset *rs);
 /* Writable access for the suppressions' use counts. */
 struct gp_lint_rules *gp__lint_rules_mut(gp_ruleset *rs);
+
+/* ---- the linter (lib/lint.c, lib/lint_record.c, lib/lint_dataset.c) ---- */
+
+/* 2^24 bits (2 MiB) and three probes: under one false positive in 10^4 at 10^6 words. */
+#define WORD_BITS ((uint64_t)1 << 24)
+
+/* Where something was first seen. */
+typedef struct place {
+    const char *file;
+    long line, column;
+    const char *record_id;
+    const char *pointer;
+} place;
+
+/* Counts of the different values one thing takes (countries of an institution, ...). */
+typedef struct spread_entry {
+    const char *value;
+    const char *same; /* what is compared: "Republic of Korea" is KR's name */
+    size_t count;
+    place first;
+} spread_entry;
+
+/* Most things take one value: a spread starts with room for one and grows in the arena. */
+typedef struct spread {
+    size_t n, cap;
+    spread_entry e[];
+} spread;
+
+typedef struct broken {
+    place at;
+    char *left, *right;
+} broken;
+
+typedef struct suggestion {
+    gp_vocab_kind kind;
+    char *scope;
+    char *canonical;
+    int known;
+    char **aliases;
+    size_t naliases;
+} suggestion;
+
+/* What one thread needs to check records. */
+typedef struct lworker {
+    struct gp_linter *l;
+    gp_ruleset *rules; /* the linter's, or this thread's own copy */
+    int own_rules;
+    gp_normalizer *norm;
+    gp_diag_sink quiet;
+    gp_hygiene *hyg;
+    gp_arena *scratch; /* per record */
+    uint64_t *words;   /* Bloom filter of the words of the texts (WORD_BITS bits) */
+    gp_diag_sink *out; /* the linter's sink, or `local_sink` in a worker thread */
+    gp_diag_list *local;
+    gp_diag_sink local_sink;
+    pthread_t thread;
+} lworker;
+
+/* Records handed from the caller's thread to a worker. */
+typedef struct lbatch {
+    gp_arena *arena;
+    gp_record *recs;
+    size_t n, cap;
+    struct lbatch *next;
+} lbatch;
+
+struct gp_linter {
+    gp_ruleset *rules;
+    gp_diag_sink *sink;
+    gp_lint_options opts;
+    lworker main; /* the caller's thread: all the work when single-threaded */
+    lworker *workers;
+    size_t nworkers;
+    pthread_mutex_t lock;
+    pthread_cond_t more, room;
+    lbatch *queue, *queue_tail, *spare, *current;
+    size_t batches; /* allocated */
+    int done;
+    int error;
+    gp_discover *disc;
+    gp_deduper *dedup; /* NULL unless duplicates are asked for */
+    gp_diag_sink dedup_sink;
+    gp_arena *keep; /* for the whole run */
+    size_t records;
+    gp_map *inst_countries; /* unknown institution -> spread of countries */
+    gp_map *country_regions;
+    gp_map *practice_years;
+    broken *broken;
+    size_t nbroken, broken_cap;
+    suggestion *suggestions;
+    size_t nsuggestions, suggestions_cap;
+    int finished;
+};
+
+/* lib/lint.c: findings, and the threads */
+void gp__lint_lock(gp_linter *l);
+void gp__lint_unlock(gp_linter *l);
+/* Reports a finding unless the rules suppress it; never called with the lock held. */
+int gp__lint_finding(lworker *w, const place *at, const char *rule, const char *value,
+                     const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* The place of a field (pointer) of a record. */
+place gp__lint_field_place(const gp_record *rec, const char *id, const char *pointer);
+/* A copy of a place in the run's arena; called with the lock held. */
+place gp__lint_keep_place(gp_linter *l, const place *p);
+int gp__lint_place_before(const place *a, const place *b);
+void gp__lint_stop_workers(gp_linter *l);
+void gp__lint_free_batches(lbatch *b);
+void gp__lint_enqueue(gp_linter *l, lbatch *b);
+
+/* lib/lint_record.c: the checks of one record */
+/* The id part of the check ids of each vocabulary ("priority-area"). */
+extern const char *const gp__lint_kind_ids[GP_VOCAB_COUNT];
+int gp__lint_one(lworker *w, const gp_record *rec);
+
+/* lib/lint_dataset.c: what the dataset-wide checks keep, and the checks */
+int gp__lint_spread_add(gp_linter *l, gp_map *m, const char *key, const char *value,
+                        const char *same, const place *at);
+void gp__lint_collect_words(lworker *lw, const char *text);
 
 #endif

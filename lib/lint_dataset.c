@@ -1,0 +1,387 @@
+/*
+ * lib/lint_dataset.c - gp-lint's checks over the whole dataset.
+ *
+ * While records are checked, what these checks need is kept compactly: maps keyed by
+ * canonical values or ids of the spread of values one thing takes (the countries of an
+ * unknown institution, the regions of a country, the implementation years of a
+ * practice), and the words of the texts in a Bloom filter. When reading ends the
+ * spreads, the words broken at a line end, the duplicates (gp-dedup's findings), the
+ * variants discovery finds and the unused suppressions are reported, and the variants
+ * kept as rule entries to suggest.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpkit/checks.h"
+#include "internal.h"
+#include "lint_impl.h"
+
+enum { SPREAD_MAX = 6 };
+
+/* ---- dataset-wide bookkeeping ---- */
+
+/* Counts `value` (compared as `same`, shown as `value`) for `key`; lock held. */
+int gp__lint_spread_add(gp_linter *l, gp_map *m, const char *key, const char *value,
+                        const char *same, const place *at)
+{
+    void **slot;
+    int rc = gp_map_upsert(m, key, strlen(key), &slot);
+    if (rc < 0)
+        return rc;
+    spread *s = *slot;
+    for (size_t i = 0; s && i < s->n; i++) {
+        spread_entry *e = &s->e[i];
+        if (strcmp(e->same, same) == 0) {
+            e->count++;
+            if (gp__lint_place_before(at, &e->first))
+                e->first = gp__lint_keep_place(l, at);
+            return GP_OK;
+        }
+    }
+    if (s && s->n == SPREAD_MAX)
+        return GP_OK;
+    if (!s || s->n == s->cap) {
+        size_t cap = s ? s->cap * 2 : 1;
+        spread *bigger = gp_arena_alloc(l->keep, sizeof *bigger + cap * sizeof(spread_entry));
+        if (!bigger)
+            return GP_ENOMEM;
+        bigger->n = s ? s->n : 0;
+        bigger->cap = cap;
+        if (s)
+            memcpy(bigger->e, s->e, s->n * sizeof(spread_entry));
+        *slot = s = bigger;
+    }
+    spread_entry *e = &s->e[s->n];
+    e->value = gp_arena_strdup(l->keep, value);
+    e->same = same == value ? e->value : gp_arena_strdup(l->keep, same);
+    e->count = 1;
+    e->first = gp__lint_keep_place(l, at);
+    if (!e->value || !e->same)
+        return GP_ENOMEM;
+    s->n++;
+    return GP_OK;
+}
+
+/* The least common value of a spread: where a finding about it is placed. */
+static size_t spread_minority(const spread *s)
+{
+    size_t m = 0;
+    for (size_t i = 1; i < s->n; i++)
+        if (s->e[i].count < s->e[m].count)
+            m = i;
+    return m;
+}
+
+static void spread_list(const spread *s, gp_buf *out)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (i)
+            gp_buf_puts(out, ", ");
+        gp_buf_printf(out, "'%s' (%zu)", s->e[i].value, s->e[i].count);
+    }
+}
+
+static void word_probes(const char *w, size_t len, uint64_t probe[3])
+{
+    uint64_t h = gp__hash(w, len);
+    uint64_t h2 = (h >> 32) | (h << 32);
+    for (int k = 0; k < 3; k++)
+        probe[k] = (h + (uint64_t)k * h2) % WORD_BITS;
+}
+
+static void word_add(lworker *w, const char *word, size_t len)
+{
+    uint64_t p[3];
+    word_probes(word, len, p);
+    for (int k = 0; k < 3; k++)
+        w->words[p[k] / 64] |= (uint64_t)1 << (p[k] % 64);
+}
+
+static int word_seen(const lworker *w, const char *word, size_t len)
+{
+    uint64_t p[3];
+    word_probes(word, len, p);
+    for (int k = 0; k < 3; k++)
+        if (!(w->words[p[k] / 64] & ((uint64_t)1 << (p[k] % 64))))
+            return 0;
+    return 1;
+}
+
+void gp__lint_collect_words(lworker *lw, const char *text)
+{
+    /* Words of five letters or more and hyphenated words: what a broken word may be. */
+    const char *p = text;
+    while (*p) {
+        while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+            p++;
+        const char *start = p;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+               (*p == '-' && p[1] >= 'a' && p[1] <= 'z'))
+            p++;
+        size_t len = (size_t)(p - start);
+        if (len >= 5 && len < 64) {
+            char w[64];
+            for (size_t i = 0; i < len; i++)
+                w[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] + 32 : start[i]);
+            word_add(lw, w, len);
+        }
+    }
+}
+
+/* ---- over the dataset ---- */
+
+/* Reports each key of `map` seen with several values, at the first record that gave the
+ * least common value. `fmt` gets the key and the list of values with their counts. */
+__attribute__((format(printf, 5, 0))) static int
+report_spreads(gp_linter *l, gp_map *map, const char *check, int subject_is_value, const char *fmt)
+{
+    size_t pos = 0;
+    const char *key;
+    void *v;
+    int rc = GP_OK;
+    gp_buf list = GP_BUF_INIT;
+    while (!rc && gp_map_next(map, &pos, &key, NULL, &v)) {
+        const spread *s = v;
+        if (s->n < 2)
+            continue;
+        gp_buf_reset(&list);
+        spread_list(s, &list);
+        size_t m = spread_minority(s);
+        rc = gp__lint_finding(&l->main, &s->e[m].first, check,
+                              subject_is_value ? s->e[m].value : key, NULL, fmt, key,
+                              gp_buf_str(&list));
+    }
+    gp_buf_free(&list);
+    return rc;
+}
+
+static int finish_spreads(gp_linter *l)
+{
+    int rc = report_spreads(l, l->inst_countries, "institution.countries", 0,
+                            "institution '%s' appears in several countries: %s");
+    if (!rc)
+        rc = report_spreads(l, l->country_regions, "region.inconsistent", 1,
+                            "country %s is given several regions: %s");
+    if (!rc)
+        rc = report_spreads(l, l->practice_years, "record.year-conflict", 1,
+                            "practice %s is given several implementation years: %s");
+    return rc;
+}
+
+static int known_word(const lworker *lw, const char *w)
+{
+    char low[64];
+    size_t n = strlen(w);
+    if (n >= sizeof low)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+    return word_seen(lw, low, n);
+}
+
+static int finish_broken(gp_linter *l)
+{
+    int rc = GP_OK;
+    for (size_t i = 0; i < l->nbroken && !rc; i++) {
+        broken *b = &l->broken[i];
+        char joined[128], hyphened[128], shown[140];
+        snprintf(joined, sizeof joined, "%s%s", b->left, b->right);
+        snprintf(hyphened, sizeof hyphened, "%s-%s", b->left, b->right);
+        snprintf(shown, sizeof shown, "%s- %s", b->left, b->right);
+        int j = known_word(&l->main, joined), h = known_word(&l->main, hyphened);
+        const char *fix = j && !h ? joined : h && !j ? hyphened : NULL;
+        if (fix)
+            rc = gp__lint_finding(&l->main, &b->at, "text.broken-word", shown, fix,
+                                  "'%s' is a word broken at a line end; the texts write '%s' (%s)",
+                                  shown, fix, b->at.pointer + 1);
+        else
+            rc = gp__lint_finding(&l->main, &b->at, "text.broken-word", shown, NULL,
+                                  "'%s' looks like a word broken at a line end (%s)", shown,
+                                  b->at.pointer + 1);
+    }
+    return rc;
+}
+
+static int keep_suggestion(gp_linter *l, const gp_cluster *c)
+{
+    if (GP_GROW(l->suggestions, l->suggestions_cap, l->nsuggestions + 1) != GP_OK)
+        return GP_ENOMEM;
+    suggestion *s = &l->suggestions[l->nsuggestions++];
+    memset(s, 0, sizeof *s);
+    s->kind = c->kind;
+    s->scope = gp__strdup(c->scope);
+    s->canonical = gp__strdup(c->suggestion);
+    s->known = c->suggestion_known;
+    s->aliases = calloc(c->n, sizeof *s->aliases);
+    if (!s->canonical || !s->aliases)
+        return GP_ENOMEM;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->members[i].value, c->suggestion) != 0)
+            s->aliases[s->naliases++] = gp__strdup(c->members[i].value);
+    return GP_OK;
+}
+
+static int on_cluster(void *ctx, const gp_cluster *c)
+{
+    gp_linter *l = ctx;
+    gp_buf msg = GP_BUF_INIT, value = GP_BUF_INIT;
+    for (size_t i = 0; i < c->n; i++) {
+        const gp_variant *v = &c->members[i];
+        if (i)
+            gp_buf_puts(&msg, ", ");
+        if (v->count == 0) /* the rules' name, which no record wrote */
+            gp_buf_printf(&msg, "'%s' (in the rules)", v->value);
+        else
+            gp_buf_printf(&msg, "'%s' (%zu%s)", v->value, v->count,
+                          v->known ? ", in the rules" : "");
+        if (i)
+            gp_buf_puts(&value, " | ");
+        gp_buf_puts(&value, v->value);
+    }
+    /* placed at the first record that uses a spelling other than the suggestion */
+    const gp_variant *at = &c->members[0];
+    for (size_t i = 0; i < c->n; i++)
+        if (!c->members[i].known && c->members[i].file) {
+            at = &c->members[i];
+            break;
+        }
+    place p = {at->file, at->line, at->column, at->record_id, at->pointer};
+    char rule[48];
+    snprintf(rule, sizeof rule, "%s.variants", gp__lint_kind_ids[c->kind]);
+    int rc = gp__lint_finding(&l->main, &p, rule, gp_buf_str(&value), c->suggestion,
+                              "%s variants%s%s: %s; write '%s' (%s)", gp_vocab_name(c->kind),
+                              c->scope ? " in " : "", c->scope ? c->scope : "", gp_buf_str(&msg),
+                              c->suggestion, c->methods);
+    gp_buf_free(&msg);
+    gp_buf_free(&value);
+    if (!rc)
+        rc = keep_suggestion(l, c);
+    return rc;
+}
+
+int gp_lint_finish(gp_linter *l)
+{
+    if (l->finished)
+        return GP_OK;
+    l->finished = 1;
+    if (l->nworkers) {
+        if (l->current && l->current->n)
+            gp__lint_enqueue(l, l->current);
+        else
+            gp__lint_free_batches(l->current);
+        l->current = NULL;
+        gp__lint_stop_workers(l);
+        /* the dataset-wide checks run here alone, with every thread's words */
+        for (size_t i = 0; i < l->nworkers; i++)
+            for (size_t k = 0; k < WORD_BITS / 64; k++)
+                l->main.words[k] |= l->workers[i].words[k];
+        if (l->error)
+            return l->error;
+    }
+    int rc = finish_spreads(l);
+    if (!rc && l->dedup) {
+        gp_dedup_output out = {NULL, NULL, NULL, NULL, &l->dedup_sink};
+        rc = gp_dedup_run(l->dedup);
+        if (!rc)
+            rc = gp_dedup_write(l->dedup, &out);
+    }
+    if (!rc)
+        rc = finish_broken(l);
+    if (!rc && l->opts.discovery)
+        rc = gp_discover_run(l->disc, on_cluster, l);
+    struct gp_lint_rules *lr = gp__lint_rules_mut(l->rules);
+    for (size_t i = 0; !rc && lr && i < lr->nsuppressions; i++) {
+        gp_lint_suppression *s = &lr->suppressions[i];
+        if (s->used)
+            continue;
+        place at = {s->file, s->line, 0, NULL, NULL};
+        rc = gp__lint_finding(&l->main, &at, "lint.unused-suppression", s->rule, NULL,
+                              "suppression of '%s'%s%s matched no finding", s->rule,
+                              s->record ? " for " : "", s->record ? s->record : "");
+    }
+    return rc;
+}
+
+/* ---- suggestions ---- */
+
+static void yaml_string(gp_buf *out, const char *s)
+{
+    /* Double-quoted YAML: safe for any text. */
+    gp_buf_putc(out, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            gp_buf_putc(out, '\\');
+        gp_buf_putc(out, *p);
+    }
+    gp_buf_putc(out, '"');
+}
+
+static void yaml_aliases(gp_buf *out, const suggestion *s, const char *indent)
+{
+    gp_buf_printf(out, "%saliases: [", indent);
+    for (size_t i = 0; i < s->naliases; i++) {
+        if (i)
+            gp_buf_puts(out, ", ");
+        yaml_string(out, s->aliases[i]);
+    }
+    gp_buf_puts(out, "]\n");
+}
+
+int gp_lint_suggest(const gp_linter *l, gp_buf *out)
+{
+    static const struct {
+        gp_vocab_kind kind;
+        const char *section;
+    } sections[] = {{GP_VOCAB_REGION, "regions"},
+                    {GP_VOCAB_TOPIC, "topics"},
+                    {GP_VOCAB_PRIORITY_AREA, "priority_areas"},
+                    {GP_VOCAB_INSTITUTION, "institutions"}};
+    gp_buf_puts(out, "# Rule entries that resolve the variants gp-lint found. Paste them into a\n"
+                     "# file under rules/ (one that rules/gpkit.yaml includes), check each\n"
+                     "# suggested canonical name, and run the tools again.\n");
+    int any_country = 0;
+    for (size_t i = 0; i < l->nsuggestions; i++)
+        any_country |= l->suggestions[i].kind == GP_VOCAB_COUNTRY;
+    if (any_country) {
+        gp_buf_puts(out, "countries:\n  entries:\n");
+        for (size_t i = 0; i < l->nsuggestions; i++) {
+            const suggestion *s = &l->suggestions[i];
+            if (s->kind != GP_VOCAB_COUNTRY)
+                continue;
+            if (s->known) {
+                gp_buf_puts(out, "    - alias_of: ");
+                yaml_string(out, s->canonical);
+                gp_buf_putc(out, '\n');
+            } else {
+                gp_buf_puts(out, "    # no rule knows this country: give its ISO 3166-1 code\n"
+                                 "    - code: XX\n      name: ");
+                yaml_string(out, s->canonical);
+                gp_buf_putc(out, '\n');
+            }
+            yaml_aliases(out, s, "      ");
+        }
+    }
+    for (size_t k = 0; k < GP_ARRAY_LEN(sections); k++) {
+        int header = 0;
+        for (size_t i = 0; i < l->nsuggestions; i++) {
+            const suggestion *s = &l->suggestions[i];
+            if (s->kind != sections[k].kind)
+                continue;
+            if (!header) {
+                gp_buf_printf(out, "%s:\n", sections[k].section);
+                header = 1;
+            }
+            gp_buf_puts(out, s->known ? "  - alias_of: " : "  - name: ");
+            yaml_string(out, s->canonical);
+            gp_buf_putc(out, '\n');
+            if (s->kind == GP_VOCAB_INSTITUTION && s->scope) {
+                gp_buf_puts(out, "    country: ");
+                yaml_string(out, s->scope);
+                gp_buf_putc(out, '\n');
+            }
+            yaml_aliases(out, s, "    ");
+        }
+    }
+    return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
+}

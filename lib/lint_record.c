@@ -1,0 +1,388 @@
+/*
+ * lib/lint_record.c - gp-lint's checks of one record.
+ *
+ * Each record is checked as its source wrote it, so a finding can say "X is written Y"
+ * and point at the dump: its vocabulary values against the rules (unknown, former
+ * name, alias), its texts by the hygiene checker, its fields against the rules' lint
+ * section (required, ranges, patterns). A scratch copy normalised gives its canonical
+ * values and id, which go to the dataset-wide bookkeeping (lib/lint_dataset.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpkit/checks.h"
+#include "internal.h"
+#include "lint_impl.h"
+
+/* ---- vocabulary ---- */
+
+const char *const gp__lint_kind_ids[GP_VOCAB_COUNT] = {"country", "region", "topic",
+                                                       "priority-area", "institution"};
+
+static int check_cleaned(lworker *w, const gp_record *rec, const char *id, gp_vocab_kind kind,
+                         const char *pointer, const char *raw, const char *cleaned,
+                         const char *scope, const char *country)
+{
+    gp_linter *l = w->l;
+    const gp_resolution *found = gp_norm_resolve(w->norm, kind, raw, rec->award_year.value, scope);
+    if (!found)
+        return GP_ENOMEM;
+    const gp_resolution r = *found;
+    int rc;
+    place at = gp__lint_field_place(rec, id, pointer);
+    char rule[48];
+    const char *name = gp_vocab_name(kind);
+    if (l->opts.discovery) {
+        gp__lint_lock(l);
+        rc = gp_discover_add(l->disc, kind, country,
+                             r.match == GP_MATCH_NONE ? cleaned : r.canonical,
+                             r.match != GP_MATCH_NONE, at.file, at.line, at.column, id, pointer);
+        gp__lint_unlock(l);
+        if (rc)
+            return rc;
+    }
+    switch (r.match) {
+    case GP_MATCH_NONE:
+        snprintf(rule, sizeof rule, "%s.unknown", gp__lint_kind_ids[kind]);
+        return gp__lint_finding(w, &at, rule, raw, NULL, "unknown %s '%s'%s%s", name, raw,
+                                country ? " in " : "", country ? country : "");
+    case GP_MATCH_EXACT:
+        return GP_OK;
+    case GP_MATCH_FORMER:
+        snprintf(rule, sizeof rule, "%s.former-name", gp__lint_kind_ids[kind]);
+        return gp__lint_finding(w, &at, rule, raw, r.canonical,
+                                "%s '%s' is a former name (until %d) for a %d record; now '%s'",
+                                name, raw, r.until, rec->award_year.value, r.canonical);
+    default:
+        if (strcmp(cleaned, r.canonical) == 0 && strcmp(raw, cleaned) != 0)
+            return GP_OK; /* only typography that gp-norm folds: text checks report it */
+        snprintf(rule, sizeof rule, "%s.alias", gp__lint_kind_ids[kind]);
+        return gp__lint_finding(w, &at, rule, raw, r.canonical, "%s '%s' is written '%s'", name,
+                                raw, r.canonical);
+    }
+}
+
+/* `scope` is the country code institutions resolve in; `country` its name (discovery). */
+static int check_name(lworker *w, const gp_record *rec, const char *id, gp_vocab_kind kind,
+                      const char *pointer, const char *raw, const char *scope, const char *country)
+{
+    if (gp_text_is_clean(gp_ruleset_typography(w->rules), raw, strlen(raw), 0))
+        return check_cleaned(w, rec, id, kind, pointer, raw, raw, scope, country);
+    gp_buf clean = GP_BUF_INIT;
+    int rc = gp_norm_text(w->norm, raw, 0, &clean);
+    if (!rc)
+        rc = check_cleaned(w, rec, id, kind, pointer, raw, gp_buf_str(&clean), scope, country);
+    gp_buf_free(&clean);
+    return rc;
+}
+
+/* ---- per record ---- */
+
+typedef struct hissue {
+    char *rule, *fragment, *fix, *message;
+    char *left, *right; /* a broken word's halves */
+    size_t count;
+} hissue;
+
+typedef struct hctx {
+    lworker *w;
+    const char *text;
+    hissue *items;
+    size_t n, cap;
+} hctx;
+
+/*
+ * Issues of one field are grouped by rule and text: a bulleted summary with a tab after
+ * each bullet is one finding "a tab inside the text (and 4 more)", not five alike.
+ */
+static int on_hygiene(void *ctx, const gp_hygiene_issue *is)
+{
+    hctx *h = ctx;
+    if (strcmp(is->rule_id, "text.broken-word") != 0) {
+        for (size_t i = 0; i < h->n; i++) {
+            const hissue *it = &h->items[i];
+            if (strcmp(it->rule, is->rule_id) == 0 && strlen(it->fragment) == is->end - is->start &&
+                memcmp(it->fragment, h->text + is->start, is->end - is->start) == 0) {
+                h->items[i].count++;
+                return 0;
+            }
+        }
+    }
+    if (GP_GROW(h->items, h->cap, h->n + 1) != GP_OK)
+        return GP_ENOMEM;
+    hissue *it = &h->items[h->n++];
+    it->rule = gp__strdup(is->rule_id);
+    it->fragment = gp__strndup(h->text + is->start, is->end - is->start);
+    it->fix = gp__strdup(is->fix);
+    it->message = gp__strdup(is->message);
+    it->left = it->right = NULL;
+    it->count = 1;
+    if (is->left && is->right) {
+        /* broken words wait for the whole dataset: the texts tell how the word is spelled */
+        free(it->message);
+        it->message = NULL;
+        it->left = gp__strdup(is->left);
+        it->right = gp__strdup(is->right);
+    }
+    return (!it->rule || !it->fragment) ? GP_ENOMEM : 0;
+}
+
+static int check_text(lworker *w, const gp_record *rec, const char *id, gp_field f,
+                      const char *pointer, const char *text)
+{
+    if (!text)
+        return GP_OK;
+    gp_linter *l = w->l;
+    hctx h = {w, text, NULL, 0, 0};
+    int rc = gp_hygiene_check(w->hyg, text, strlen(text), f, on_hygiene, &h);
+    place at = gp__lint_field_place(rec, id, pointer);
+    for (size_t i = 0; i < h.n; i++) {
+        hissue *it = &h.items[i];
+        if (!rc && it->left && it->right) {
+            gp__lint_lock(l);
+            if (GP_GROW(l->broken, l->broken_cap, l->nbroken + 1) != GP_OK) {
+                rc = GP_ENOMEM;
+            } else {
+                broken *b = &l->broken[l->nbroken++];
+                b->at = gp__lint_keep_place(l, &at);
+                b->left = it->left;
+                b->right = it->right;
+                it->left = it->right = NULL;
+            }
+            gp__lint_unlock(l);
+        } else if (!rc && it->message) {
+            if (it->count > 1)
+                rc = gp__lint_finding(w, &at, it->rule, it->fragment, it->fix,
+                                      "%s (%s; and %zu more)", it->message, pointer + 1,
+                                      it->count - 1);
+            else
+                rc = gp__lint_finding(w, &at, it->rule, it->fragment, it->fix, "%s (%s)",
+                                      it->message, pointer + 1);
+        }
+        free(it->rule);
+        free(it->fragment);
+        free(it->fix);
+        free(it->message);
+        free(it->left);
+        free(it->right);
+    }
+    free(h.items);
+    return rc;
+}
+
+static int field_empty(const gp_record *rec, gp_field f)
+{
+    if (gp_field_is_list(f))
+        return gp_record_list_const(rec, f)->len == 0;
+    if (gp_field_is_year(f)) {
+        const gp_year *y = gp_record_year((gp_record *)rec, f);
+        return y->value <= 0 && !y->text;
+    }
+    if (f == GP_F_ID)
+        return 0;
+    const char *v = gp_record_get(rec, f);
+    return !v || gp__is_blank(v, strlen(v));
+}
+
+/* The place of the topic, as the record writes it, that resolves to `canonical`: the
+ * canonical list is sorted and merged, so its indexes are not the record's. */
+static place written_topic_place(lworker *w, const gp_record *rec, const char *id,
+                                 const char *canonical, char *pointer, size_t size,
+                                 const char **written)
+{
+    for (size_t k = 0; k < rec->topics.len; k++) {
+        const char *raw = rec->topics.items[k];
+        const gp_resolution *r =
+            gp_norm_resolve(w->norm, GP_VOCAB_TOPIC, raw, rec->award_year.value, NULL);
+        if (r && r->match != GP_MATCH_NONE && strcmp(r->canonical, canonical) == 0) {
+            snprintf(pointer, size, "/topics/%zu", k);
+            *written = raw;
+            return gp__lint_field_place(rec, id, pointer);
+        }
+    }
+    *written = canonical;
+    return gp__lint_field_place(rec, id, "/topics");
+}
+
+static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon, const char *id)
+{
+    const struct gp_lint_rules *lr = gp__lint_rules(w->rules);
+    char ptr[48];
+    int rc = GP_OK;
+    for (int f = 0; f < GP_F_COUNT && !rc; f++) {
+        if (!(lr->required & (1u << f)) || !field_empty(rec, (gp_field)f))
+            continue;
+        place at = gp__lint_field_place(rec, id, NULL);
+        snprintf(ptr, sizeof ptr, "/%s", gp_field_name((gp_field)f));
+        at.pointer = ptr;
+        rc = gp__lint_finding(w, &at, "record.required", NULL, NULL, "record has no %s",
+                              gp_field_name((gp_field)f));
+    }
+    static const gp_field years[] = {GP_F_IMPLEMENTATION_YEAR, GP_F_AWARD_YEAR};
+    for (size_t i = 0; i < 2 && !rc; i++) {
+        const gp_lint_range *r = &lr->ranges[years[i]];
+        const gp_year *y = gp_record_year((gp_record *)rec, years[i]);
+        snprintf(ptr, sizeof ptr, "/%s", gp_field_name(years[i]));
+        place at = gp__lint_field_place(rec, id, ptr);
+        if (y->value > 0 && r->set && (y->value < r->min || y->value > r->max)) {
+            char v[16];
+            snprintf(v, sizeof v, "%d", y->value);
+            rc = gp__lint_finding(w, &at, "record.range", v, NULL, "%s %d is outside %ld-%ld",
+                                  gp_field_name(years[i]), y->value, r->min, r->max);
+        } else if (y->text) {
+            rc = gp__lint_finding(w, &at, "record.year-invalid", y->text, NULL,
+                                  "%s '%s' is not a year", gp_field_name(years[i]), y->text);
+        }
+    }
+    if (!rc && rec->implementation_year.value > 0 && rec->award_year.value > 0 &&
+        rec->implementation_year.value > rec->award_year.value) {
+        place at = gp__lint_field_place(rec, id, "/implementation_year");
+        char v[16];
+        snprintf(v, sizeof v, "%d", rec->implementation_year.value);
+        rc = gp__lint_finding(w, &at, "record.year-order", v, NULL,
+                              "implementation year %d is after award year %d",
+                              rec->implementation_year.value, rec->award_year.value);
+    }
+    for (size_t i = 0; i < lr->npatterns && !rc; i++) {
+        const gp_lint_pattern *p = &lr->patterns[i];
+        const gp_strlist *list =
+            gp_field_is_list(p->field) ? gp_record_list_const(rec, p->field) : NULL;
+        size_t n = list ? list->len : 1;
+        for (size_t k = 0; k < n && !rc; k++) {
+            const char *v = list ? list->items[k] : gp_record_get(rec, p->field);
+            if (!v)
+                continue;
+            int hit = gp_regex_match(p->re, v, strlen(v), 0);
+            if (hit != p->forbid)
+                continue;
+            if (list)
+                snprintf(ptr, sizeof ptr, "/%s/%zu", gp_field_name(p->field), k);
+            else
+                snprintf(ptr, sizeof ptr, "/%s", gp_field_name(p->field));
+            place at = gp__lint_field_place(rec, id, ptr);
+            rc = gp__lint_finding(w, &at, "record.pattern", v, NULL, "%s: '%s'", p->message, v);
+        }
+    }
+    /* broader topics the rules imply, looked up on the canonical list */
+    for (size_t i = 0; i < canon->topics.len && !rc; i++) {
+        gp_resolution r;
+        const char *t = canon->topics.items[i];
+        if (gp_ruleset_resolve(w->rules, GP_VOCAB_TOPIC, t, strlen(t), 0, NULL, &r) != GP_OK ||
+            r.match == GP_MATCH_NONE)
+            continue;
+        size_t nb = gp_ruleset_broader_len(w->rules, GP_VOCAB_TOPIC, r.index);
+        for (size_t b = 0; b < nb && !rc; b++) {
+            const char *want = gp_ruleset_broader(w->rules, GP_VOCAB_TOPIC, r.index, b);
+            int present = 0;
+            for (size_t k = 0; k < canon->topics.len && !present; k++)
+                present = strcmp(canon->topics.items[k], want) == 0;
+            if (present)
+                continue;
+            char pointer[32];
+            const char *written;
+            place at = written_topic_place(w, rec, id, t, pointer, sizeof pointer, &written);
+            /* no fix: a fix replaces the value, and `want` joins `t` rather than replacing it */
+            rc = gp__lint_finding(w, &at, "topic.broader-missing", written, NULL,
+                                  "topic '%s' implies '%s', which the record lacks", t, want);
+        }
+    }
+    return rc;
+}
+
+int gp__lint_one(lworker *w, const gp_record *rec)
+{
+    gp_linter *l = w->l;
+    gp_arena_reset(w->scratch);
+    gp_record canon;
+    int rc = gp_record_copy(&canon, rec, w->scratch);
+    if (!rc)
+        rc = gp_norm_record(w->norm, &canon);
+    if (rc)
+        return rc;
+    const char *id = canon.id;
+    const char *cc = canon.country_code;
+
+    /* vocabulary, on the values as written */
+    if (rec->country && !rc)
+        rc = check_name(w, rec, id, GP_VOCAB_COUNTRY, "/country", rec->country, NULL, NULL);
+    if (rec->region && !rc)
+        rc = check_name(w, rec, id, GP_VOCAB_REGION, "/region", rec->region, NULL, NULL);
+    if (rec->institution && !rc)
+        rc = check_name(w, rec, id, GP_VOCAB_INSTITUTION, "/institution", rec->institution, cc,
+                        canon.country);
+    static const struct {
+        gp_field f;
+        gp_vocab_kind kind;
+    } lists[] = {{GP_F_TOPICS, GP_VOCAB_TOPIC}, {GP_F_PRIORITY_AREAS, GP_VOCAB_PRIORITY_AREA}};
+    for (size_t k = 0; k < 2 && !rc; k++) {
+        const gp_strlist *list = gp_record_list_const(rec, lists[k].f);
+        for (size_t i = 0; i < list->len && !rc; i++) {
+            char ptr[48];
+            snprintf(ptr, sizeof ptr, "/%s/%zu", gp_field_name(lists[k].f), i);
+            rc = check_name(w, rec, id, lists[k].kind, ptr, list->items[i], NULL, NULL);
+        }
+    }
+    if (!rc)
+        rc = check_fields(w, rec, &canon, id);
+
+    /* text hygiene, on every text as written */
+    static const gp_field texts[] = {GP_F_INSTITUTION, GP_F_COUNTRY,     GP_F_REGION,
+                                     GP_F_TITLE,       GP_F_DESCRIPTION, GP_F_JURY_COMMENT};
+    for (size_t i = 0; i < GP_ARRAY_LEN(texts) && !rc; i++) {
+        char ptr[32];
+        snprintf(ptr, sizeof ptr, "/%s", gp_field_name(texts[i]));
+        rc = check_text(w, rec, id, texts[i], ptr, gp_record_get(rec, texts[i]));
+    }
+    for (size_t k = 0; k < 2 && !rc; k++) {
+        const gp_strlist *list = gp_record_list_const(rec, lists[k].f);
+        for (size_t i = 0; i < list->len && !rc; i++) {
+            char ptr[48];
+            snprintf(ptr, sizeof ptr, "/%s/%zu", gp_field_name(lists[k].f), i);
+            rc = check_text(w, rec, id, lists[k].f, ptr, list->items[i]);
+        }
+    }
+    if (rc)
+        return rc;
+    if (canon.description)
+        gp__lint_collect_words(w, canon.description);
+    if (canon.jury_comment)
+        gp__lint_collect_words(w, canon.jury_comment);
+
+    /* what the dataset-wide checks need */
+    place at = gp__lint_field_place(rec, id, "/institution");
+    gp_resolution r, cr;
+    int unknown_institution = canon.institution && canon.country &&
+                              gp_ruleset_resolve(w->rules, GP_VOCAB_INSTITUTION, canon.institution,
+                                                 strlen(canon.institution), 0, cc, &r) == GP_OK &&
+                              r.match == GP_MATCH_NONE;
+    const char *country_region = NULL;
+    if (cc && canon.region &&
+        gp_ruleset_resolve(w->rules, GP_VOCAB_COUNTRY, canon.country, strlen(canon.country), 0,
+                           NULL, &cr) == GP_OK)
+        country_region = cr.region;
+    gp__lint_lock(l);
+    if (unknown_institution) {
+        const char *same = gp_discover_scope_key(l->disc, canon.country);
+        rc = same ? gp__lint_spread_add(l, l->inst_countries, canon.institution, canon.country,
+                                        same, &at)
+                  : GP_ENOMEM;
+    }
+    if (!rc && cc && canon.region) {
+        place rat = gp__lint_field_place(rec, id, "/region");
+        rc = gp__lint_spread_add(l, l->country_regions, cc, canon.region, canon.region, &rat);
+    }
+    if (!rc && id && canon.implementation_year.value > 0) {
+        char year[16];
+        snprintf(year, sizeof year, "%d", canon.implementation_year.value);
+        place yat = gp__lint_field_place(rec, id, "/implementation_year");
+        rc = gp__lint_spread_add(l, l->practice_years, id, year, year, &yat);
+    }
+    gp__lint_unlock(l);
+    if (!rc && country_region && strcmp(country_region, canon.region) != 0) {
+        at = gp__lint_field_place(rec, id, "/region");
+        rc = gp__lint_finding(w, &at, "region.mismatch", canon.region, country_region,
+                              "%s is in the region '%s', not '%s'", canon.country, country_region,
+                              canon.region);
+    }
+    return rc;
+}
