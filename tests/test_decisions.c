@@ -114,7 +114,7 @@ static void test_decisions__was_gives_the_values_the_curator_saw(void **state)
     assert_int_equal(year->field, GP_F_IMPLEMENTATION_YEAR);
     assert_true(year->has_was);
     assert_int_equal(year->was_year, 0);
-    assert_int_equal(year->year, 2016);
+    assert_int_equal(year->year, 2015);
     assert_true(topics->has_was);
     assert_int_equal(topics->was_nitems, 0);
     assert_int_equal(topics->nitems, 2);
