@@ -225,6 +225,22 @@ static void test_apply__unknown_id_is_said_at_the_end(void **state)
     free(recs);
 }
 
+static void test_apply__entries_of_one_id_apply_in_file_order(void **state)
+{
+    fixture *f = *state;
+    load(f, "fixtures/decisions/two-fixes-one-id.yaml");
+    gp_record *recs = apply_all(f);
+    gp_record *hit[4];
+    assert_int_equal(with_id(recs, f->raw.len, "gp-0cc14dacd4e077d8", hit), 1);
+    assert_string_equal(hit[0]->title, "Services to prepare members for retirement");
+    assert_int_equal(hit[0]->implementation_year.value, 2017);
+    assert_int_equal(gp_apply_finish(f->apply), GP_OK);
+    assert_int_equal(th_diags_count(&f->diags, NULL), 0);
+    assert_int_equal(gp_applier_stats(f->apply)->fields_set, 3);
+    assert_int_equal(gp_applier_stats(f->apply)->records_fixed, 1);
+    free(recs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +252,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_apply__conflict_keeps_the_field_and_sets_the_others,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply__unknown_id_is_said_at_the_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_apply__entries_of_one_id_apply_in_file_order, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }
