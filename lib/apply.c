@@ -23,6 +23,8 @@ enum { SHOWN_CHARS = 60, SHOWN_ITEMS = 8 };
 typedef struct field_state {
     size_t set, already; /* records it was set on, records that had it */
     int conflict_said;
+    const char *had, *had_shown; /* the value the first record that had it held, in full
+                                    and as a message shows it */
 } field_state;
 
 typedef struct fix_entry {
@@ -43,6 +45,7 @@ struct gp_applier {
     size_t nentries;
     field_state *fields;
     gp_arena *scratch; /* trial copies of the record at hand */
+    gp_arena *keep;    /* values kept for gp_apply_finish: one per fixed field at most */
     gp_buf now, msg_now, msg_was, msg_fix;
     gp_apply_stats stats;
 };
@@ -68,7 +71,7 @@ int gp_applier_new(gp_applier **out, gp_ruleset *rules, const gp_decisions *deci
     int rc = gp_normalizer_new(&a->norm, rules, &a->norm_sink);
     if (!rc)
         rc = gp_map_new(&a->by_id);
-    if (!rc && gp_arena_new(&a->scratch) != GP_OK)
+    if (!rc && (gp_arena_new(&a->scratch) != GP_OK || gp_arena_new(&a->keep) != GP_OK))
         rc = GP_ENOMEM;
     size_t n = gp_decisions_count(decisions), nfields = 0;
     for (size_t i = 0; i < n && !rc; i++) {
@@ -126,6 +129,7 @@ void gp_applier_free(gp_applier *a)
     free(a->entries);
     free(a->fields);
     gp_arena_free(a->scratch);
+    gp_arena_free(a->keep);
     gp_buf_free(&a->now);
     gp_buf_free(&a->msg_now);
     gp_buf_free(&a->msg_was);
@@ -217,8 +221,9 @@ static void put_record_value(gp_buf *out, gp_record *rec, gp_field f, size_t max
     put_value(out, f, text, year, l ? l->items : NULL, l ? l->len : 0, max);
 }
 
+/* Reports a conflict on `rec`, or (rec NULL) that the records had the value of `had`. */
 static int report(gp_applier *a, const gp_decision *dec, const gp_decision_fix *fx, gp_record *rec,
-                  const char *rule, gp_severity sev)
+                  const field_state *had, const char *rule, gp_severity sev)
 {
     char pointer[32];
     snprintf(pointer, sizeof pointer, "/%s", gp_field_name(fx->field));
@@ -229,8 +234,6 @@ static int report(gp_applier *a, const gp_decision *dec, const gp_decision_fix *
     if (rec) {
         put_record_value(&a->now, rec, fx->field, 0);
         put_record_value(&a->msg_now, rec, fx->field, SHOWN_CHARS);
-    } else { /* already applied: the records hold the fix's value */
-        put_value(&a->now, fx->field, fx->text, fx->year, fx->items, fx->nitems, 0);
     }
     put_value(&a->msg_was, fx->field, fx->was_text, fx->was_year, fx->was_items, fx->was_nitems,
               SHOWN_CHARS);
@@ -246,10 +249,10 @@ static int report(gp_applier *a, const gp_decision *dec, const gp_decision_fix *
     d.column = fx->column;
     d.record_id = dec->ids[0];
     d.pointer = pointer;
-    d.value = gp_buf_str(&a->now);
+    d.value = rec ? gp_buf_str(&a->now) : had->had;
     if (sev == GP_SEV_INFO)
         gp_diag_emitf(a->diags, &d, "'%s' already has %s %s; the fix can go", dec->ids[0],
-                      gp_field_name(fx->field), gp_buf_str(&a->msg_fix));
+                      gp_field_name(fx->field), had->had_shown);
     else
         gp_diag_emitf(a->diags, &d,
                       "'%s' has %s %s, neither %s as the curator saw it nor the fix's %s; "
@@ -257,6 +260,20 @@ static int report(gp_applier *a, const gp_decision *dec, const gp_decision_fix *
                       dec->ids[0], gp_field_name(fx->field), gp_buf_str(&a->msg_now),
                       gp_buf_str(&a->msg_was), gp_buf_str(&a->msg_fix));
     return GP_OK;
+}
+
+/* Keeps the value of field `f` of `rec` for a later message. */
+static int keep_value(gp_applier *a, gp_record *rec, gp_field f, field_state *st)
+{
+    gp_buf_reset(&a->now);
+    gp_buf_reset(&a->msg_now);
+    put_record_value(&a->now, rec, f, 0);
+    put_record_value(&a->msg_now, rec, f, SHOWN_CHARS);
+    if (gp_buf_error(&a->now) || gp_buf_error(&a->msg_now))
+        return GP_ENOMEM;
+    st->had = gp_arena_strndup(a->keep, gp_buf_str(&a->now), a->now.len);
+    st->had_shown = gp_arena_strndup(a->keep, gp_buf_str(&a->msg_now), a->msg_now.len);
+    return st->had && st->had_shown ? GP_OK : GP_ENOMEM;
 }
 
 /* A copy of `rec` in the scratch arena with some values of `dec` set, normalised quietly:
@@ -308,12 +325,14 @@ static int apply_entry(gp_applier *a, fix_entry *e, gp_record *rec, int *changed
         const gp_decision_fix *fx = &dec->fixes[i];
         if (same_value(rec, &want, fx->field)) {
             a->stats.already_applied++;
-            e->fields[i].already++; /* said by gp_apply_finish when no record needed it */
+            /* said by gp_apply_finish when no record needed it, with the value it had */
+            if (e->fields[i].already++ == 0)
+                rc = keep_value(a, rec, fx->field, &e->fields[i]);
         } else if (fx->has_was && !same_value(rec, &saw, fx->field) && !is_empty(rec, fx->field)) {
             a->stats.conflicts++;
             if (!e->fields[i].conflict_said) {
                 e->fields[i].conflict_said = 1;
-                rc = report(a, dec, fx, rec, "decision.conflict", GP_SEV_ERROR);
+                rc = report(a, dec, fx, rec, NULL, "decision.conflict", GP_SEV_ERROR);
             }
         } else {
             set[i] = 1;
@@ -367,8 +386,8 @@ int gp_apply_finish(gp_applier *a)
             for (size_t k = 0; k < dec->nfixes && !rc; k++)
                 if (e->fields[k].already && !e->fields[k].set) {
                     e->fields[k].already = 0; /* said once, even if called again */
-                    rc = report(a, dec, &dec->fixes[k], NULL, "decision.already-applied",
-                                GP_SEV_INFO);
+                    rc = report(a, dec, &dec->fixes[k], NULL, &e->fields[k],
+                                "decision.already-applied", GP_SEV_INFO);
                 }
             continue;
         }

@@ -162,6 +162,7 @@ static void test_apply__values_compare_as_gp_norm_writes_them(void **state)
     assert_int_equal(g->line, 9);
     assert_int_equal(g->column, 26);
     assert_non_null(strstr(g->message, "already has implementation_year 2021; the fix can go"));
+    assert_string_equal(g->value, "2021");
     const gp_apply_stats *s = gp_applier_stats(f->apply);
     assert_int_equal(s->fields_set, 1);
     assert_int_equal(s->already_applied, 3);
