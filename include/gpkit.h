@@ -4,6 +4,7 @@
 #ifndef GPKIT_H
 #define GPKIT_H
 
+#include "gpkit/apply.h"
 #include "gpkit/checks.h"
 #include "gpkit/common.h"
 #include "gpkit/decisions.h"

@@ -124,34 +124,32 @@ static int read_group(gp_decisions *ds, gp_ydoc *d, const yaml_node_t *node, gp_
     return 0;
 }
 
-static int read_fix_value(gp_decisions *ds, gp_ydoc *d, const yaml_node_t *v, gp_field f,
-                          gp_decision_fix *fix)
+/* A field value as a fix or its `was` writes it: a year, a text or a list, any but a list
+ * may be null. Returns 0, 1 when a problem was reported, or GP_ENOMEM. */
+static int read_value(gp_decisions *ds, gp_ydoc *d, const yaml_node_t *v, gp_field f,
+                      const char *what, const char **text, int *year, const char *const **items,
+                      size_t *nitems)
 {
     const char *s = gp_y_scalar(v);
     int null = s && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
                (strcmp(s, "null") == 0 || strcmp(s, "~") == 0 || !*s);
-    char what[48];
-    snprintf(what, sizeof what, "'%s'", gp_field_name(f));
-    fix->field = f;
-    fix->line = gp_y_line(v);
-    fix->column = gp_y_column(v);
     if (gp_field_is_list(f)) {
         if (!gp_y_is_seq(v)) {
             gp_y_error(d, v, "rules.type", "%s must be a list of text", what);
             return 1; /* reported */
         }
         size_t n = gp_y_seq_len(v);
-        const char **items = gp_arena_alloc(ds->arena, (n ? n : 1) * sizeof *items);
-        if (!items)
+        const char **list = gp_arena_alloc(ds->arena, (n ? n : 1) * sizeof *list);
+        if (!list)
             return GP_ENOMEM;
         for (size_t i = 0; i < n; i++) {
             const char *t = gp_y_string(d, gp_y_seq_item(d, v, i), what);
             if (!t)
                 return 1; /* reported */
-            items[i] = dup(ds, t);
+            list[i] = dup(ds, t);
         }
-        fix->items = items;
-        fix->nitems = n;
+        *items = list;
+        *nitems = n;
         return 0;
     }
     if (null)
@@ -160,13 +158,71 @@ static int read_fix_value(gp_decisions *ds, gp_ydoc *d, const yaml_node_t *v, gp
         long y;
         if (gp_y_int(d, v, what, 1000, 2999, &y) != 0)
             return 1; /* reported */
-        fix->year = (int)y;
+        *year = (int)y;
         return 0;
     }
     s = gp_y_string(d, v, what);
     if (!s)
         return 1; /* reported */
-    fix->text = dup(ds, s);
+    *text = dup(ds, s);
+    return 0;
+}
+
+static int read_fix_value(gp_decisions *ds, gp_ydoc *d, const yaml_node_t *v, gp_field f,
+                          gp_decision_fix *fix)
+{
+    char what[48];
+    snprintf(what, sizeof what, "'%s'", gp_field_name(f));
+    fix->field = f;
+    fix->line = gp_y_line(v);
+    fix->column = gp_y_column(v);
+    return read_value(ds, d, v, f, what, &fix->text, &fix->year, &fix->items, &fix->nitems);
+}
+
+/* The `was` mapping of a fix entry: a value for fields among the `nf` the entry sets.
+ * Returns 0 (problems reported) or GP_ENOMEM. */
+static int read_was(gp_decisions *ds, gp_ydoc *d, const yaml_node_t *entry, const yaml_node_t *was,
+                    const char *id, gp_decision_fix *fixes, size_t nf)
+{
+    if (!gp_y_is_map(was)) {
+        gp_y_error(d, was, "rules.type",
+                   "'was' of the fix of '%s' must be a mapping from field to value", id);
+        return 0;
+    }
+    for (size_t k = 0; k < gp_y_map_len(was); k++) {
+        yaml_node_t *key = gp_y_map_key(d, was, k);
+        const char *name = gp_y_string(d, key, "a key of 'was'");
+        if (!name)
+            continue;
+        int f = gp_field_lookup(name, strlen(name));
+        gp_decision_fix *fx = NULL;
+        for (size_t i = 0; i < nf && f >= 0 && !fx; i++)
+            if ((int)fixes[i].field == f)
+                fx = &fixes[i];
+        if (!fx && f >= 0 && gp_y_get(d, entry, name))
+            continue; /* the entry's value of that field is wrong, and was reported */
+        if (!fx) {
+            gp_y_error(d, key, "decision.invalid",
+                       "'was' names '%s', which the fix of '%s' does not set", name, id);
+            continue;
+        }
+        if (fx->has_was) {
+            gp_y_error(d, key, "rules.duplicate", "key '%s' appears twice in 'was'", name);
+            continue;
+        }
+        char what[64];
+        snprintf(what, sizeof what, "'was' of '%s'", name);
+        yaml_node_t *v = gp_y_map_value(d, was, k);
+        int rc = read_value(ds, d, v, fx->field, what, &fx->was_text, &fx->was_year, &fx->was_items,
+                            &fx->was_nitems);
+        if (rc == GP_ENOMEM)
+            return rc;
+        if (rc == 0) {
+            fx->has_was = 1;
+            fx->was_line = gp_y_line(v);
+            fx->was_column = gp_y_column(v);
+        }
+    }
     return 0;
 }
 
@@ -177,10 +233,11 @@ static int read_fixes(gp_decisions *ds, gp_ydoc *d, const yaml_node_t *node)
         return 0;
     }
     /* Every record field but id and sources can be set. */
-    const char *keys[GP_F_COUNT + 2];
+    const char *keys[GP_F_COUNT + 3];
     size_t nk = 0;
     keys[nk++] = "id";
     keys[nk++] = "reason";
+    keys[nk++] = "was";
     for (int f = 0; f < GP_F_COUNT; f++)
         if (f != GP_F_ID && f != GP_F_SOURCES)
             keys[nk++] = gp_field_name((gp_field)f);
@@ -221,7 +278,8 @@ static int read_fixes(gp_decisions *ds, gp_ydoc *d, const yaml_node_t *node)
         size_t nf = 0, given = 0;
         for (size_t k = 0; k < n; k++) {
             const char *name = gp_y_scalar(gp_y_map_key(d, entry, k));
-            if (!name || strcmp(name, "id") == 0 || strcmp(name, "reason") == 0)
+            if (!name || strcmp(name, "id") == 0 || strcmp(name, "reason") == 0 ||
+                strcmp(name, "was") == 0)
                 continue;
             given++;
             int f = gp_field_lookup(name, strlen(name));
@@ -236,6 +294,9 @@ static int read_fixes(gp_decisions *ds, gp_ydoc *d, const yaml_node_t *node)
         }
         if (given == 0)
             gp_y_error(d, entry, "decision.invalid", "fix of '%s' sets no field", s);
+        yaml_node_t *was = gp_y_get(d, entry, "was");
+        if (was && read_was(ds, d, entry, was, s, fixes, nf) == GP_ENOMEM)
+            return GP_ENOMEM;
         dec->fixes = fixes;
         dec->nfixes = nf;
     }
@@ -322,26 +383,32 @@ const gp_decision *gp_decisions_get(const gp_decisions *d, size_t i)
     return d && i < d->len ? &d->items[i] : NULL;
 }
 
+int gp_decision_fix_apply(const gp_decision_fix *fx, gp_record *rec)
+{
+    if (gp_field_is_list(fx->field)) {
+        gp_strlist *list = gp_record_list(rec, fx->field);
+        memset(list, 0, sizeof *list);
+        for (size_t k = 0; k < fx->nitems; k++)
+            if (gp_strlist_push(rec->arena, list, fx->items[k], strlen(fx->items[k])) != GP_OK)
+                return GP_ENOMEM;
+    } else if (gp_field_is_year(fx->field)) {
+        gp_year *y = gp_record_year(rec, fx->field);
+        y->value = fx->year;
+        y->text = NULL;
+    } else if (gp_record_set(rec, fx->field, fx->text, fx->text ? strlen(fx->text) : 0) != GP_OK) {
+        return GP_ENOMEM;
+    }
+    return GP_OK;
+}
+
 int gp_decision_apply(const gp_decision *dec, gp_record *rec)
 {
     if (!dec || dec->kind != GP_DECISION_FIX)
         return GP_EINVAL;
     for (size_t i = 0; i < dec->nfixes; i++) {
-        const gp_decision_fix *fx = &dec->fixes[i];
-        if (gp_field_is_list(fx->field)) {
-            gp_strlist *list = gp_record_list(rec, fx->field);
-            memset(list, 0, sizeof *list);
-            for (size_t k = 0; k < fx->nitems; k++)
-                if (gp_strlist_push(rec->arena, list, fx->items[k], strlen(fx->items[k])) != GP_OK)
-                    return GP_ENOMEM;
-        } else if (gp_field_is_year(fx->field)) {
-            gp_year *y = gp_record_year(rec, fx->field);
-            y->value = fx->year;
-            y->text = NULL;
-        } else if (gp_record_set(rec, fx->field, fx->text, fx->text ? strlen(fx->text) : 0) !=
-                   GP_OK) {
-            return GP_ENOMEM;
-        }
+        int rc = gp_decision_fix_apply(&dec->fixes[i], rec);
+        if (rc)
+            return rc;
     }
     return GP_OK;
 }

@@ -6,8 +6,8 @@ build=$1 src=$2
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
-for f in bin/gp-extract include/gpkit.h include/gpkit/record.h share/gpkit/rules/gpkit.yaml \
-         share/gpkit/rules/profiles/issa-listing-html.yaml share/man/man1/gp-extract.1; do
+for f in bin/gp-extract bin/gp-apply include/gpkit.h include/gpkit/apply.h include/gpkit/record.h share/gpkit/rules/gpkit.yaml \
+         share/gpkit/rules/profiles/issa-listing-html.yaml share/man/man1/gp-extract.1 share/man/man1/gp-apply.1; do
   [ -e "$prefix/$f" ] || { echo "not installed: $f"; exit 1; }
 done
 ls "$prefix"/lib*/libgpkit.so* >/dev/null 2>&1 || ls "$prefix"/lib/*/libgpkit.so* >/dev/null

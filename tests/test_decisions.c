@@ -92,6 +92,68 @@ static void test_decisions__every_mistake_is_reported_with_its_place(void **stat
     th_diags_free(&diags);
 }
 
+static void test_decisions__was_gives_the_values_the_curator_saw(void **state)
+{
+    (void)state;
+    th_diags diags;
+    th_diags_init(&diags);
+    gp_decisions *ds;
+    assert_int_equal(
+        gp_decisions_load(&ds, th_path("fixtures/decisions/fix-with-was.yaml"), &diags.sink),
+        GP_OK);
+    assert_int_equal(th_diags_count(&diags, NULL), 0);
+    const gp_decision *fx = gp_decisions_get(ds, 0);
+    assert_int_equal(fx->nfixes, 3); /* `was` is not a field the fix sets */
+    const gp_decision_fix *title = &fx->fixes[0], *year = &fx->fixes[1], *topics = &fx->fixes[2];
+    assert_int_equal(title->field, GP_F_TITLE);
+    assert_true(title->has_was);
+    assert_string_equal(title->was_text, "Increasing pension enrolment of non-regular workers");
+    assert_int_equal(title->was_line, 12);
+    assert_int_equal(title->was_column, 14);
+    /* null and [] are values the curator saw, told from a missing `was` by has_was */
+    assert_int_equal(year->field, GP_F_IMPLEMENTATION_YEAR);
+    assert_true(year->has_was);
+    assert_int_equal(year->was_year, 0);
+    assert_int_equal(year->year, 2015);
+    assert_true(topics->has_was);
+    assert_int_equal(topics->was_nitems, 0);
+    assert_int_equal(topics->nitems, 2);
+    gp_decisions_free(ds);
+
+    /* a fix without `was` says nothing about what the record held */
+    assert_int_equal(
+        gp_decisions_load(&ds, th_path("fixtures/decisions/all-kinds.yaml"), &diags.sink), GP_OK);
+    fx = gp_decisions_get(ds, 3);
+    for (size_t i = 0; i < fx->nfixes; i++)
+        assert_false(fx->fixes[i].has_was);
+    gp_decisions_free(ds);
+    th_diags_free(&diags);
+}
+
+static void test_decisions__was_mistakes_are_reported_with_their_place(void **state)
+{
+    (void)state;
+    th_diags diags;
+    th_diags_init(&diags);
+    gp_decisions *ds = (gp_decisions *)1;
+    assert_int_equal(
+        gp_decisions_load(&ds, th_path("fixtures/decisions/was-malformed.yaml"), &diags.sink),
+        GP_EPARSE);
+    assert_null(ds);
+    assert_int_equal(th_diags_count(&diags, NULL), 4);
+    const gp_diag *g = th_diags_find(&diags, "decision.invalid");
+    assert_non_null(g);
+    assert_non_null(strstr(g->message, "'was' names 'description', which the fix"));
+    assert_int_equal(g->line, 8);
+    assert_int_equal(g->column, 7);
+    assert_int_equal(th_diags_count(&diags, "rules.type"), 3);
+    g = th_diags_find(&diags, "rules.type");
+    assert_non_null(strstr(g->message, "'was' of 'implementation_year' must be a whole number"));
+    assert_int_equal(g->line, 13);
+    assert_int_equal(g->column, 28);
+    th_diags_free(&diags);
+}
+
 static void test_decisions__missing_file_is_an_input_error(void **state)
 {
     (void)state;
@@ -111,6 +173,8 @@ int main(void)
         cmocka_unit_test(test_decisions__every_kind_is_read_in_order),
         cmocka_unit_test(test_decisions__fix_sets_the_fields),
         cmocka_unit_test(test_decisions__every_mistake_is_reported_with_its_place),
+        cmocka_unit_test(test_decisions__was_gives_the_values_the_curator_saw),
+        cmocka_unit_test(test_decisions__was_mistakes_are_reported_with_their_place),
         cmocka_unit_test(test_decisions__missing_file_is_an_input_error),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);

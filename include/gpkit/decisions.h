@@ -18,12 +18,19 @@
  *       implementation_year: 2021             # a year: a number or null
  *       title: TEXT                           # a text field: text or null
  *       topics: [TEXT, ...]                   # a list field: a list of text
+ *       was:                                  # optional: the values the curator saw
+ *         title: TEXT                         # same types as the fields above
+ *         topics: [TEXT, ...]
  *
  * A merge or distinct entry is a list of two or more ids, or a mapping with `ids` and
- * `reason`. Loading checks the shape and reports every problem (unknown key with a
- * "did you mean", wrong type, an id named twice in one entry, a field that cannot be
- * fixed) with file:line:column; whether the ids exist is for the tool that has the
- * records (gp-dedup reports unknown ids as decision.unknown-id).
+ * `reason`. A fix sets any record field but `id` and `sources`; its `was` mapping may
+ * give, for fields the same entry sets, the value the record had when the curator
+ * decided (gp-report writes it), so that gp-apply can tell a record that changed since
+ * from one that did not (decision.conflict). Loading checks the shape and reports every
+ * problem (unknown key with a "did you mean", wrong type, an id named twice in one entry,
+ * a field that cannot be fixed, a `was` field the entry does not set) with
+ * file:line:column; whether the ids exist is for the tool that has the records (gp-dedup
+ * and gp-apply report unknown ids as decision.unknown-id).
  *
  * Ownership: a gp_decisions owns every string and array it hands out; they stay valid
  * until gp_decisions_free. A loaded set is read-only and may be shared between threads.
@@ -48,7 +55,7 @@ typedef enum gp_decision_kind {
     GP_DECISION_FIX       /* set field values of one record */
 } gp_decision_kind;
 
-/* One field value of a fix. */
+/* One field value of a fix, and the value the curator saw when `has_was`. */
 typedef struct gp_decision_fix {
     gp_field field;
     const char *text;         /* text fields; NULL sets null */
@@ -56,6 +63,13 @@ typedef struct gp_decision_fix {
     const char *const *items; /* list fields */
     size_t nitems;
     long line, column; /* where the value is written */
+    /* `was:` of the entry, for this field; the same types as above */
+    int has_was; /* 0: the entry does not say what the record held */
+    const char *was_text;
+    int was_year;
+    const char *const *was_items;
+    size_t was_nitems;
+    long was_line, was_column; /* where the was value is written */
 } gp_decision_fix;
 
 typedef struct gp_decision {
@@ -85,10 +99,14 @@ size_t gp_decisions_count(const gp_decisions *d);
 const gp_decision *gp_decisions_get(const gp_decisions *d, size_t i);
 
 /*
- * Sets the values of a fix decision on `rec` (strings are copied into its arena).
- * Returns GP_OK, GP_EINVAL when `dec` is not a fix, or GP_ENOMEM.
+ * Sets the values of a fix decision on `rec` (strings are copied into its arena); `was`
+ * values are not looked at. Returns GP_OK, GP_EINVAL when `dec` is not a fix, or
+ * GP_ENOMEM.
  */
 int gp_decision_apply(const gp_decision *dec, gp_record *rec);
+
+/* Sets one field value of a fix on `rec`. Returns GP_OK or GP_ENOMEM. */
+int gp_decision_fix_apply(const gp_decision_fix *fix, gp_record *rec);
 
 #ifdef __cplusplus
 }
