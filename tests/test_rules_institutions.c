@@ -1,7 +1,8 @@
 /*
  * tests/test_rules_institutions.c - the bundled institutions vocabulary
  * (rules/institutions.yaml): names scoped to their country, acronyms, local-language
- * names, and every institution of the seeds known.
+ * names, former names by year, every institution of the seeds known, and the ISSA members
+ * real listing pages name.
  */
 #include <string.h>
 
@@ -163,6 +164,64 @@ static void test_rules_institutions__every_seed_institution_is_known(void **stat
     th_diags_free(&d);
 }
 
+static void test_rules_institutions__issa_members_named_in_issue_10_resolve(void **state)
+{
+    /* The real listing pages' spellings, each in its country. */
+    assert_resolves("Social Security Institute of Guatemala", "GT",
+                    "Social Security Institute of Guatemala");
+    assert_resolves("Instituto Guatemalteco de Seguridad Social", "GT",
+                    "Social Security Institute of Guatemala");
+    assert_resolves("IGSS", "GT", "Social Security Institute of Guatemala");
+    assert_resolves("Eswatini National Provident Fund", "SZ", "Eswatini National Provident Fund");
+    assert_resolves("Seychelles Pension Fund", "SC", "Seychelles Pension Fund");
+    /* The booklet's 2018 name stays canonical so that the seeds keep their values. */
+    assert_resolves("Abu Dhabi Pension Fund", "AE",
+                    "Abu Dhabi Retirement Pensions and Benefits Fund");
+    assert_resolves("CNaPS", "MG", "National Social Insurance Fund");
+
+    /* Madagascar's fund is not Cameroon's or Côte d'Ivoire's of the same English name. */
+    gp_resolution mg = resolve("National Social Insurance Fund", 0, "MG");
+    gp_resolution cm = resolve("National Social Insurance Fund", 0, "CM");
+    gp_resolution ci = resolve("National Social Insurance Fund", 0, "CI");
+    assert_int_equal(mg.match, GP_MATCH_EXACT);
+    assert_int_equal(cm.match, GP_MATCH_EXACT);
+    assert_int_equal(ci.match, GP_MATCH_ALIAS);
+    assert_string_equal(ci.canonical,
+                        "Social Insurance Institute - National Social Insurance Fund");
+    assert_int_not_equal(mg.index, cm.index);
+    assert_int_not_equal(mg.index, ci.index);
+    assert_int_equal(resolve("National Social Insurance Fund", 0, NULL).match, GP_MATCH_NONE);
+    assert_int_equal(resolve("CNaPS", 0, "CM").match, GP_MATCH_NONE);
+}
+
+static void test_rules_institutions__former_name_of_a_renamed_body_by_year(void **state)
+{
+    /* The French RSI was abolished at the end of 2017; the CPSTI took over. */
+    gp_resolution res = resolve("Régime social des indépendants", 2016, "FR");
+    assert_int_equal(res.match, GP_MATCH_ALIAS);
+    assert_string_equal(res.canonical,
+                        "Council for the Social Protection of Self-Employed Workers");
+    res = resolve("RSI", 2021, "FR");
+    assert_int_equal(res.match, GP_MATCH_FORMER);
+    assert_string_equal(res.acronym, "CPSTI");
+    /* Swaziland's fund took the country's new name in 2018. */
+    res = resolve("Swaziland National Provident Fund", 2023, "SZ");
+    assert_int_equal(res.match, GP_MATCH_FORMER);
+    assert_string_equal(res.canonical, "Eswatini National Provident Fund");
+}
+
+static void test_rules_institutions__bundled_list_covers_the_issa_membership(void **state)
+{
+    /* A few hundred members in well over a hundred countries: check the order of size. */
+    size_t n = gp_ruleset_vocab_len(th_rules(), GP_VOCAB_INSTITUTION);
+    assert_true(n >= 250);
+    gp_resolution res = resolve("National Social Security Fund", 0, "KE");
+    assert_int_equal(res.match, GP_MATCH_EXACT);
+    assert_string_equal(res.acronym, "NSSF");
+    assert_resolves("Försäkringskassan", "SE", "Social Insurance Agency");
+    assert_resolves("Sociálna poisťovňa", "SK", "Social Insurance Agency");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +231,9 @@ int main(void)
         cmocka_unit_test(test_rules_institutions__local_language_name_resolves),
         cmocka_unit_test(test_rules_institutions__former_name_resolves_by_year),
         cmocka_unit_test(test_rules_institutions__every_seed_institution_is_known),
+        cmocka_unit_test(test_rules_institutions__issa_members_named_in_issue_10_resolve),
+        cmocka_unit_test(test_rules_institutions__former_name_of_a_renamed_body_by_year),
+        cmocka_unit_test(test_rules_institutions__bundled_list_covers_the_issa_membership),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }
