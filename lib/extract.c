@@ -133,6 +133,43 @@ gp_format gp_extract_detect(gp_extractor *ex, const char *text, size_t len)
     return listing >= booklet ? GP_FORMAT_LISTING : GP_FORMAT_BOOKLET;
 }
 
+int gp__extract_label_prefix(gp_ruleset *rs, const gp_labels *labels, const char *s, size_t len)
+{
+    if (gp__rules_key(rs, s, len) <= 0)
+        return 0;
+    for (size_t i = 0; i < labels->len; i++) {
+        const gp_label *l = &labels->items[i];
+        if (l->keylen > rs->key.len && memcmp(l->key, rs->key.data, rs->key.len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int gp__extract_known(gp_ruleset *rs, gp_vocab_kind kind, const char *s, size_t len)
+{
+    gp_resolution res;
+    return gp_ruleset_resolve(rs, kind, s, len, 0, NULL, &res) == GP_OK &&
+           res.match != GP_MATCH_NONE;
+}
+
+int gp__extract_value_prefix(gp_ruleset *rs, gp_vocab_kind kind, const char *s, size_t len)
+{
+    if ((unsigned)kind >= GP_VOCAB_COUNT || gp__extract_known(rs, kind, s, len))
+        return 0;
+    if (gp__rules_key(rs, s, len) <= 0)
+        return 0;
+    /* Institution names are keyed by country in `names`; `global` has them bare. */
+    const gp_map *m = kind == GP_VOCAB_INSTITUTION ? rs->vocab[kind].global : rs->vocab[kind].names;
+    size_t pos = 0;
+    const char *key;
+    size_t klen;
+    void *value;
+    while (m && gp_map_next(m, &pos, &key, &klen, &value))
+        if (klen > rs->key.len && memcmp(key, rs->key.data, rs->key.len) == 0)
+            return 1;
+    return 0;
+}
+
 gp_source *gp__extract_begin(gp_extractor *ex, long line, const char *format)
 {
     gp_arena_reset(ex->arena);
