@@ -4,7 +4,10 @@
  *
  * Detection looks at the first block of decoded text: '{' opens JSON Lines, '<' markup
  * (HTML when it says so, else XML), and text is a listing when lines carry the listing's
- * year labels, a booklet when they carry the booklet's section headings or labels. All
+ * year labels, a booklet when they carry the booklet's section headings or labels, a
+ * single-practice page when an implementation year label comes after a line the rules
+ * know as a country or region and no award year label is seen, an old practice page when
+ * there is no label but an "Institution | Country" line with a known country. All
  * labels come from the rules, so a dump in another language is detected once its
  * labels are in the rules.
  */
@@ -14,7 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const format_names[] = {"auto", "listing", "booklet", "html", "xml", "jsonl"};
+static const char *const format_names[] = {"auto", "listing", "booklet",  "html",
+                                           "xml",  "jsonl",   "practice", "old-practice"};
 
 const char *gp_format_name(gp_format f)
 {
@@ -128,8 +132,10 @@ gp_format gp_extract_detect(gp_extractor *ex, const char *text, size_t len)
                 if (gp_regex_match(rs->booklet.headings[h], line, ll, 0))
                     booklet += 2;
     }
-    if (listing == 0 && booklet == 0)
-        return GP_FORMAT_AUTO;
+    /* A practice page also carries the year label: it is told apart by its header lines. */
+    gp_format page = gp__practice_detect(ex, text, len);
+    if (page == GP_FORMAT_PRACTICE || (listing == 0 && booklet == 0))
+        return page;
     return listing >= booklet ? GP_FORMAT_LISTING : GP_FORMAT_BOOKLET;
 }
 
@@ -280,10 +286,16 @@ static int extract_input(gp_extractor *ex, gp_input *in, gp_record_fn fn, void *
     case GP_FORMAT_JSONL:
         rc = gp__extract_jsonl(ex, in);
         break;
+    case GP_FORMAT_PRACTICE:
+        rc = gp__extract_practice(ex, in);
+        break;
+    case GP_FORMAT_OLD_PRACTICE:
+        rc = gp__extract_old_practice(ex, in);
+        break;
     default:
         gp_diag_report(ex->diags, GP_SEV_ERROR, "input.unknown-format", ex->file, 0, 0,
-                       "cannot tell the format of '%s' (not a listing, booklet, HTML, XML or "
-                       "JSON Lines dump); name it with --format",
+                       "cannot tell the format of '%s' (not a listing, booklet, practice page, "
+                       "HTML, XML or JSON Lines dump); name it with --format",
                        ex->file);
         return GP_EINPUT;
     }

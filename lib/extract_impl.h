@@ -58,6 +58,10 @@ int gp__extract_listing(gp_extractor *ex, gp_input *in);
 int gp__extract_booklet(gp_extractor *ex, gp_input *in);
 int gp__extract_markup(gp_extractor *ex, gp_input *in, int html);
 int gp__extract_jsonl(gp_extractor *ex, gp_input *in);
+int gp__extract_practice(gp_extractor *ex, gp_input *in);
+int gp__extract_old_practice(gp_extractor *ex, gp_input *in);
+/* GP_FORMAT_PRACTICE or GP_FORMAT_OLD_PRACTICE when the text is such a page, else AUTO. */
+gp_format gp__practice_detect(gp_extractor *ex, const char *text, size_t len);
 
 int gp__profile_load(gp_profile **out, const char *path, gp_diag_sink *diags);
 void gp__profile_free(gp_profile *p);

@@ -8,7 +8,10 @@
  *  - booklet: the text of an ISSA Good Practice Awards booklet (PDF text);
  *  - html, xml: documents read with libxml2, records and fields selected by the XPath
  *    expressions of an extraction profile (YAML; see docs/profiles.md);
- *  - jsonl: records already extracted, one JSON object per line (validated).
+ *  - jsonl: records already extracted, one JSON object per line (validated);
+ *  - practice: a page of the site that holds one practice (header lines, title,
+ *    implementation year, description, topics);
+ *  - old-practice: a practice page of the old site ("Institution | Country" header).
  * The format is detected per file from its content unless one is forced.
  *
  * Every record gets one source: the file as the caller named it, the line where the
@@ -36,10 +39,12 @@ typedef enum gp_format {
     GP_FORMAT_BOOKLET,
     GP_FORMAT_HTML,
     GP_FORMAT_XML,
-    GP_FORMAT_JSONL
+    GP_FORMAT_JSONL,
+    GP_FORMAT_PRACTICE,    /* a single-practice page of the database site */
+    GP_FORMAT_OLD_PRACTICE /* a practice page of the old site */
 } gp_format;
 
-/* "auto", "listing", "booklet", "html", "xml", "jsonl". */
+/* "auto", "listing", "booklet", "html", "xml", "jsonl", "practice", "old-practice". */
 const char *gp_format_name(gp_format f);
 /* Returns 0 and sets *out, or -1 for an unknown name. */
 int gp_format_parse(const char *name, gp_format *out);

@@ -76,7 +76,7 @@ typedef struct gp_fieldpos {
 typedef struct gp_source {
     const char *file;    /* the file as the user gave it; "-" for standard input */
     long line;           /* the line where the record starts, from 1 */
-    const char *format;  /* "listing", "booklet", "html", "xml" or "jsonl" */
+    const char *format;  /* a gp_format name: "listing", "booklet", "practice", ... */
     gp_fieldpos *fields; /* raw records only: where each field was read */
     size_t nfields;
     size_t fields_cap;
