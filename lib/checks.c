@@ -53,6 +53,7 @@ static const gp_check_info checks[] = {
      "a practice page lacks its institution, country, region, title or year"},
     {"practice.header-unreadable", GP_SEV_ERROR,
      "a practice page's header line the rules cannot place was left out"},
+    {"practice.truncated", GP_SEV_ERROR, "a practice page is cut off inside a topic or a label"},
     {"practice.unexpected-text", GP_SEV_WARNING, "text outside the practice of a page was skipped"},
     {"priority-area.alias", GP_SEV_WARNING,
      "a priority area written other than its canonical label"},

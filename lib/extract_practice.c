@@ -29,10 +29,11 @@
  *   Electronic services for employers   <- the title again (optional)
  *   Description paragraphs.
  *
- * Neither page has an award year; the old page has no year, region or topics either, so
- * their absence is not reported. A header line the rules cannot place is reported and
- * left out, never guessed into a field. Both pages are read whole into an array of lines:
- * a page holds one practice.
+ * The last line of a page cut off inside a topic or the topic label is left out and
+ * reported (practice.truncated). Neither page has an award year; the old page has no year, region
+ * or topics either, so their absence is not reported. A header line the rules cannot place is
+ * reported and left out, never guessed into a field. Both pages are read whole into an array of
+ * lines: a page holds one practice.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -364,6 +365,27 @@ static int read_practice(ppage *p)
                 gp__extract_year(ex, GP_F_IMPLEMENTATION_YEAR, yl->text, yl->len, yl->no, yl->col);
             have_year = 1;
             body++;
+        }
+    }
+
+    /*
+     * A copy cut off at its end: a last line that is a strict beginning of a topic the rules
+     * know, or of the topic label, is a piece of it, read as nothing (a blank line).
+     */
+    size_t last = p->n;
+    while (last > body && p->lines[last - 1].len == 0)
+        last--;
+    if (last > body) {
+        pline *l = &p->lines[last - 1];
+        int label_cut = gp__extract_label_prefix(rs, topic_labels, l->text, l->len);
+        if (label_cut || gp__extract_value_prefix(rs, GP_VOCAB_TOPIC, l->text, l->len)) {
+            size_t n = gp__clip_len(l->text, l->len, 60);
+            gp_diag_report(ex->diags, GP_SEV_ERROR, "practice.truncated", ex->file, l->no, l->col,
+                           "practice is cut off at the end of the file inside %s ('%.*s%s'); "
+                           "kept without it",
+                           label_cut ? "a label" : "a topic", (int)n, l->text,
+                           n < l->len ? "..." : "");
+            l->len = 0;
         }
     }
 

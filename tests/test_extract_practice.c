@@ -104,6 +104,30 @@ static void test_extract_practice__last_line_not_a_topic_stays_text(void **state
     th_diags_free(&d);
 }
 
+/* A copy cut inside its last bare topic: the piece is neither a topic nor description. */
+static void test_extract_practice__cut_inside_last_topic(void **state)
+{
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(
+        th_extract("fixtures/practice/cut-inside-bare-topic.txt", GP_FORMAT_AUTO, &r, &d), GP_OK);
+    assert_int_equal(r.len, 1);
+    assert_int_equal(r.items[0].topics.len, 2);
+    assert_string_equal(r.items[0].topics.items[1], "Information and communication technology");
+    assert_string_equal(r.items[0].description, finland_description);
+    assert_int_equal(th_diags_count(&d, NULL), 1);
+    const gp_diag *g = th_diags_find(&d, "practice.truncated");
+    assert_non_null(g);
+    assert_int_equal(g->severity, GP_SEV_ERROR);
+    assert_int_equal(g->line, 21);
+    assert_string_equal(g->message, "practice is cut off at the end of the file inside a topic "
+                                    "('Service qua'); kept without it");
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
 /* Spanish labels and topics: known to the rules in any of the site's languages. */
 static void test_extract_practice__spanish_page_with_bare_topics(void **state)
 {
@@ -223,6 +247,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_extract_practice__copies_of_one_page),
         cmocka_unit_test(test_extract_practice__last_line_not_a_topic_stays_text),
+        cmocka_unit_test(test_extract_practice__cut_inside_last_topic),
         cmocka_unit_test(test_extract_practice__spanish_page_with_bare_topics),
         cmocka_unit_test(test_extract_practice__old_page_with_pipe_header),
         cmocka_unit_test(test_extract_practice__detection),
