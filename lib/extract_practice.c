@@ -354,15 +354,17 @@ static int read_practice(ppage *p)
     int have_year = 0;
     if (vlen) {
         long vcol = ll->col + (long)gp_text_char_count(ll->text, (size_t)(v - ll->text));
-        p->rc = gp__extract_year(ex, GP_F_IMPLEMENTATION_YEAR, v, vlen, ll->no, vcol);
+        if (!p->rc)
+            p->rc = gp__extract_year(ex, GP_F_IMPLEMENTATION_YEAR, v, vlen, ll->no, vcol);
         have_year = 1;
     } else {
         while (body < p->n && p->lines[body].len == 0)
             body++;
         if (body < p->n && plausible_year(&p->lines[body])) {
             const pline *yl = &p->lines[body];
-            p->rc =
-                gp__extract_year(ex, GP_F_IMPLEMENTATION_YEAR, yl->text, yl->len, yl->no, yl->col);
+            if (!p->rc)
+                p->rc = gp__extract_year(ex, GP_F_IMPLEMENTATION_YEAR, yl->text, yl->len, yl->no,
+                                         yl->col);
             have_year = 1;
             body++;
         }
@@ -545,7 +547,8 @@ static int read_old_practice(ppage *p)
         if (pass)
             report_chrome(p);
     }
-    p->rc = gp__extract_field(ex, GP_F_INSTITUTION, pl->text, inst_len, pl->no, pl->col);
+    if (!p->rc)
+        p->rc = gp__extract_field(ex, GP_F_INSTITUTION, pl->text, inst_len, pl->no, pl->col);
     const char *c = pl->text + country_at;
     size_t cl = pl->len - country_at;
     gp__trim(&c, &cl);
