@@ -4,7 +4,10 @@
  *
  * Detection looks at the first block of decoded text: '{' opens JSON Lines, '<' markup
  * (HTML when it says so, else XML), and text is a listing when lines carry the listing's
- * year labels, a booklet when they carry the booklet's section headings or labels. All
+ * year labels, a booklet when they carry the booklet's section headings or labels, a
+ * single-practice page when an implementation year label comes after a line the rules
+ * know as a country or region and no award year label is seen, an old practice page when
+ * there is no label but an "Institution | Country" line with a known country. All
  * labels come from the rules, so a dump in another language is detected once its
  * labels are in the rules.
  */
@@ -110,9 +113,48 @@ gp_format gp_extract_detect(gp_extractor *ex, const char *text, size_t len)
                 if (gp_regex_match(rs->booklet.headings[h], line, ll, 0))
                     booklet += 2;
     }
-    if (listing == 0 && booklet == 0)
-        return GP_FORMAT_AUTO;
+    /* A practice page also carries the year label: it is told apart by its header lines. */
+    gp_format page = gp__practice_detect(ex, text, len);
+    if (page == GP_FORMAT_PRACTICE || (listing == 0 && booklet == 0))
+        return page;
     return listing >= booklet ? GP_FORMAT_LISTING : GP_FORMAT_BOOKLET;
+}
+
+int gp__extract_label_prefix(gp_ruleset *rs, const gp_labels *labels, const char *s, size_t len)
+{
+    if (gp__rules_key(rs, s, len) <= 0)
+        return 0;
+    for (size_t i = 0; i < labels->len; i++) {
+        const gp_label *l = &labels->items[i];
+        if (l->keylen > rs->key.len && memcmp(l->key, rs->key.data, rs->key.len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int gp__extract_known(gp_ruleset *rs, gp_vocab_kind kind, const char *s, size_t len)
+{
+    gp_resolution res;
+    return gp_ruleset_resolve(rs, kind, s, len, 0, NULL, &res) == GP_OK &&
+           res.match != GP_MATCH_NONE;
+}
+
+int gp__extract_value_prefix(gp_ruleset *rs, gp_vocab_kind kind, const char *s, size_t len)
+{
+    if ((unsigned)kind >= GP_VOCAB_COUNT || gp__extract_known(rs, kind, s, len))
+        return 0;
+    if (gp__rules_key(rs, s, len) <= 0)
+        return 0;
+    /* Institution names are keyed by country in `names`; `global` has them bare. */
+    const gp_map *m = kind == GP_VOCAB_INSTITUTION ? rs->vocab[kind].global : rs->vocab[kind].names;
+    size_t pos = 0;
+    const char *key;
+    size_t klen;
+    void *value;
+    while (m && gp_map_next(m, &pos, &key, &klen, &value))
+        if (klen > rs->key.len && memcmp(key, rs->key.data, rs->key.len) == 0)
+            return 1;
+    return 0;
 }
 
 gp_source *gp__extract_begin(gp_extractor *ex, long line, const char *format)
@@ -225,10 +267,16 @@ static int extract_input(gp_extractor *ex, gp_input *in, gp_record_fn fn, void *
     case GP_FORMAT_JSONL:
         rc = gp__extract_jsonl(ex, in);
         break;
+    case GP_FORMAT_PRACTICE:
+        rc = gp__extract_practice(ex, in);
+        break;
+    case GP_FORMAT_OLD_PRACTICE:
+        rc = gp__extract_old_practice(ex, in);
+        break;
     default:
         gp_diag_report(ex->diags, GP_SEV_ERROR, "input.unknown-format", ex->file, 0, 0,
-                       "cannot tell the format of '%s' (not a listing, booklet, HTML, XML or "
-                       "JSON Lines dump); name it with --format",
+                       "cannot tell the format of '%s' (not a listing, booklet, practice page, "
+                       "HTML, XML or JSON Lines dump); name it with --format",
                        ex->file);
         return GP_EINPUT;
     }

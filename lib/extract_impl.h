@@ -43,10 +43,25 @@ int gp__extract_item(gp_extractor *ex, gp_field f, const char *value, size_t len
 int gp__extract_year(gp_extractor *ex, gp_field f, const char *value, size_t len, long line,
                      long column);
 
+/*
+ * What a reader asks about the last line of a cut-off copy: whether `s` is a strict
+ * beginning of one of `labels` (a label cut off), and whether it is a strict beginning of
+ * a spelling the rules know in `kind` without being one itself (a value cut off).
+ * Compared by matching key; an empty key is neither.
+ */
+int gp__extract_label_prefix(gp_ruleset *rs, const gp_labels *labels, const char *s, size_t len);
+int gp__extract_value_prefix(gp_ruleset *rs, gp_vocab_kind kind, const char *s, size_t len);
+/* Whether `s` names a value of `kind` the rules know (any spelling, any time). */
+int gp__extract_known(gp_ruleset *rs, gp_vocab_kind kind, const char *s, size_t len);
+
 int gp__extract_listing(gp_extractor *ex, gp_input *in);
 int gp__extract_booklet(gp_extractor *ex, gp_input *in);
 int gp__extract_markup(gp_extractor *ex, gp_input *in, int html);
 int gp__extract_jsonl(gp_extractor *ex, gp_input *in);
+int gp__extract_practice(gp_extractor *ex, gp_input *in);
+int gp__extract_old_practice(gp_extractor *ex, gp_input *in);
+/* GP_FORMAT_PRACTICE or GP_FORMAT_OLD_PRACTICE when the text is such a page, else AUTO. */
+gp_format gp__practice_detect(gp_extractor *ex, const char *text, size_t len);
 
 int gp__profile_load(gp_profile **out, const char *path, gp_diag_sink *diags);
 void gp__profile_free(gp_profile *p);

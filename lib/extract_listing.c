@@ -20,6 +20,13 @@
  * up to the next year label, belongs to no record (a second page's preamble pasted
  * between two records): it is skipped and reported. Lines are trimmed; the lines of a
  * paragraph are joined with one space and paragraphs with "\n\n".
+ *
+ * Copies of a page are cut anywhere, so the last line of the file is held back until
+ * the end is known and then read as what may be cut: a strict beginning of a label
+ * (`Awa`) is no value; a header part or topic that ends the file is kept only when the
+ * rules know it or cannot tell (an unknown country or region), and is left out when it
+ * is a strict beginning of a known value (`Euro`) or an institution of a header that
+ * never finished. Each such record is reported as listing.truncated.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +63,11 @@ typedef struct lparse {
     gp_buf para;
     long desc_line, desc_col;
     size_t ntopics;
-    int topics_ended; /* a blank line after the topics: what follows is no record's */
+    int topics_ended;     /* a blank line after the topics: what follows is no record's */
+    int last_part_at_end; /* the last header part ends the file: it may be cut */
+    const char *cut_what; /* what the file's end cut ("its region"), or NULL */
+    char *cut_text;       /* the piece left out */
+    long cut_line, cut_col;
     int rc;
 } lparse;
 
@@ -155,12 +166,50 @@ static void flush_paragraph(lparse *p)
     gp_buf_reset(&p->para);
 }
 
+static void note_cut(lparse *p, const char *what, const char *t, size_t len, long line, long col)
+{
+    p->cut_what = what;
+    free(p->cut_text);
+    p->cut_text = gp__strndup(t, len);
+    if (!p->cut_text)
+        p->rc = GP_ENOMEM;
+    p->cut_line = line;
+    p->cut_col = col;
+}
+
+/*
+ * The last header part ends the file. It stays when the rules know it, or when they
+ * cannot tell (a country or region they do not know is reported later as unknown); a
+ * strict beginning of a known value is a cut value, and so is the institution of a header
+ * that never got further: institutions are an open list, so the rules cannot vouch for it.
+ */
+static void drop_cut_part(lparse *p)
+{
+    size_t n = p->nparts;
+    hpart *h = &p->parts[n - 1];
+    size_t len = strlen(h->text);
+    gp_vocab_kind kind = n == 1   ? GP_VOCAB_INSTITUTION
+                         : n == 2 ? GP_VOCAB_COUNTRY
+                                  : GP_VOCAB_REGION;
+    static const char *const what[] = {"its institution", "its country", "its region"};
+    int cut = gp__extract_value_prefix(p->rs, kind, h->text, len) ||
+              (kind == GP_VOCAB_INSTITUTION && !gp__extract_known(p->rs, kind, h->text, len));
+    if (!cut)
+        return;
+    note_cut(p, what[n < 3 ? n - 1 : 2], h->text, len, h->line, h->column);
+    /* The part keeps its place, so the parts before it keep their meaning. */
+    free(h->text);
+    h->text = NULL;
+}
+
 static void finish_header(lparse *p)
 {
     if (p->header_done)
         return;
     p->header_done = 1;
     gp_extractor *ex = p->ex;
+    if (p->last_part_at_end && p->nparts > 0)
+        drop_cut_part(p);
     size_t n = p->nparts;
     if (n == 0)
         return;
@@ -172,6 +221,7 @@ static void finish_header(lparse *p)
                        n, n - 2);
     }
     if (n >= 3) {
+        hpart *c = &p->parts[n - 2], *r = &p->parts[n - 1];
         gp_buf inst = GP_BUF_INIT;
         for (size_t i = 0; i + 2 < n; i++) {
             if (i)
@@ -181,18 +231,18 @@ static void finish_header(lparse *p)
         p->rc = gp__extract_field(ex, GP_F_INSTITUTION, gp_buf_str(&inst), inst.len,
                                   p->parts[0].line, p->parts[0].column);
         gp_buf_free(&inst);
-        hpart *c = &p->parts[n - 2], *r = &p->parts[n - 1];
         if (!p->rc)
             p->rc =
                 gp__extract_field(ex, GP_F_COUNTRY, c->text, strlen(c->text), c->line, c->column);
-        if (!p->rc)
+        if (!p->rc && r->text)
             p->rc =
                 gp__extract_field(ex, GP_F_REGION, r->text, strlen(r->text), r->line, r->column);
         return;
     }
-    p->rc = gp__extract_field(ex, GP_F_INSTITUTION, p->parts[0].text, strlen(p->parts[0].text),
-                              p->parts[0].line, p->parts[0].column);
-    if (n == 2 && !p->rc)
+    if (p->parts[0].text)
+        p->rc = gp__extract_field(ex, GP_F_INSTITUTION, p->parts[0].text, strlen(p->parts[0].text),
+                                  p->parts[0].line, p->parts[0].column);
+    if (n == 2 && !p->rc && p->parts[1].text)
         p->rc = gp__extract_field(ex, GP_F_COUNTRY, p->parts[1].text, strlen(p->parts[1].text),
                                   p->parts[1].line, p->parts[1].column);
 }
@@ -209,7 +259,19 @@ static void finish_record(lparse *p, int at_eof)
                                   p->desc_col);
     int cut = at_eof && (p->st == L_YEARS || p->st == L_EXPECT_PART || p->pending_year >= 0 ||
                          (p->st == L_AFTER_PART && p->nparts < 3));
-    if (cut) {
+    if (p->cut_what) {
+        size_t n = gp__clip_len(p->cut_text, strlen(p->cut_text), 60);
+        gp_diag_report(ex->diags, GP_SEV_ERROR, "listing.truncated", ex->file, p->cut_line,
+                       p->cut_col,
+                       "record is cut off at the end of the file inside %s ('%.*s%s'); kept "
+                       "without it",
+                       p->cut_what, (int)n, p->cut_text, n < strlen(p->cut_text) ? "..." : "");
+    } else if (at_eof && p->st == L_AFTER_PART) {
+        gp_diag_report(ex->diags, GP_SEV_ERROR, "listing.truncated", ex->file, p->rec_line, 1,
+                       "record is cut off at the end of the file after %s; kept as far as it "
+                       "goes",
+                       p->nparts < 3 ? "part of its header" : "its header");
+    } else if (cut) {
         const char *what = p->pending_year >= 0 ? "a year label"
                            : p->nparts == 0     ? "its years"
                                                 : "part of its header";
@@ -250,6 +312,8 @@ static void finish_record(lparse *p, int at_eof)
     p->header_done = 0;
     p->pending_year = -1;
     p->have_year[0] = p->have_year[1] = 0;
+    p->last_part_at_end = 0;
+    p->cut_what = NULL;
     p->st = L_PREAMBLE;
 }
 
@@ -288,7 +352,55 @@ static int plausible_year_line(const char *t, size_t len)
     return len > 0 && len <= 12 && !memchr(t, ' ', len) && !memchr(t, ',', len);
 }
 
-static void process_line(lparse *p, const gp_line *ln)
+static int all_digits(const char *t, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (t[i] < '0' || t[i] > '9')
+            return 0;
+    return len > 0;
+}
+
+/*
+ * The last non-blank line of the file, which may be cut anywhere. Returns 1 when the
+ * line is a cut piece (noted, not read); 0 to read it as usual, marking a header part
+ * that ends the file so that finish_header can judge it.
+ */
+static int read_last_line(lparse *p, const char *t, size_t len, long line, long col)
+{
+    gp_ruleset *rs = p->rs;
+    if (p->st == L_PREAMBLE)
+        return 0;
+    int label_may_follow =
+        p->st == L_BODY || p->st == L_TOPICS || p->st == L_AFTER_PART ||
+        (p->st == L_YEARS && (p->pending_year >= 0 || !p->have_year[0] || !p->have_year[1]));
+    for (size_t k = 0; label_may_follow && k < GP_LISTING_LABELS; k++) {
+        if (gp__extract_label_prefix(rs, &rs->listing.labels[k], t, len)) {
+            note_cut(p, "a label", t, len, line, col);
+            return 1;
+        }
+    }
+    if (p->pending_year >= 0) {
+        if (all_digits(t, len) && len < 4) {
+            note_cut(p, p->pending_year == 0 ? "its implementation year" : "its award year", t, len,
+                     line, col);
+            p->pending_year = -1;
+            return 1;
+        }
+        return 0;
+    }
+    if (p->st == L_YEARS || p->st == L_EXPECT_PART) {
+        p->last_part_at_end = !(len > 1 && t[len - 1] == ',');
+        return 0;
+    }
+    if (p->st == L_TOPICS && !p->topics_ended &&
+        gp__extract_value_prefix(rs, GP_VOCAB_TOPIC, t, len)) {
+        note_cut(p, "a topic", t, len, line, col);
+        return 1;
+    }
+    return 0;
+}
+
+static void process_line(lparse *p, const gp_line *ln, int at_end)
 {
     gp_ruleset *rs = p->rs;
     const char *t = ln->text;
@@ -340,6 +452,8 @@ static void process_line(lparse *p, const gp_line *ln)
             return;
         }
     }
+    if (at_end && !blank && read_last_line(p, t, len, ln->number, col))
+        return;
     if (p->pending_year >= 0 && !blank) {
         int which = p->pending_year;
         p->pending_year = -1;
@@ -406,6 +520,15 @@ static void process_line(lparse *p, const gp_line *ln)
     gp_buf_put(&p->para, t, len);
 }
 
+static void replay_blanks(lparse *p, const gp_line *after, long n)
+{
+    gp_line b = {"", 0, after->number, after->offset};
+    for (long i = 1; i <= n && p->rc == 0; i++) {
+        b.number = after->number + i;
+        process_line(p, &b, 0);
+    }
+}
+
 int gp__extract_listing(gp_extractor *ex, gp_input *in)
 {
     lparse p;
@@ -414,13 +537,48 @@ int gp__extract_listing(gp_extractor *ex, gp_input *in)
     p.rs = ex->rules;
     p.pending_year = -1;
     p.st = L_PREAMBLE;
+    /*
+     * The last non-blank line is held back (copied: the input reuses its buffer) with the
+     * count of blank lines after it, until a later line shows it is not the file's last.
+     */
+    gp_buf held = GP_BUF_INIT;
+    gp_line hl = {0};
+    int holding = 0;
+    long blanks = 0;
     gp_line ln;
     int rc = 0;
-    while (p.rc == 0 && (rc = gp_input_next_line(in, &ln)) > 0)
-        process_line(&p, &ln);
+    while (p.rc == 0 && (rc = gp_input_next_line(in, &ln)) > 0) {
+        if (gp__is_blank(ln.text, ln.len)) {
+            if (holding)
+                blanks++;
+            else
+                process_line(&p, &ln, 0);
+            continue;
+        }
+        if (holding) {
+            process_line(&p, &hl, 0);
+            replay_blanks(&p, &hl, blanks);
+        }
+        gp_buf_reset(&held);
+        gp_buf_put(&held, ln.text, ln.len);
+        if (held.oom) {
+            p.rc = GP_ENOMEM;
+            break;
+        }
+        hl = ln;
+        hl.text = gp_buf_str(&held);
+        holding = 1;
+        blanks = 0;
+    }
+    if (holding && p.rc == 0 && rc == 0) {
+        process_line(&p, &hl, 1);
+        replay_blanks(&p, &hl, blanks);
+    }
     if (p.rc == 0 && rc == 0)
         finish_record(&p, 1);
-    int oom = p.desc.oom || p.para.oom;
+    int oom = p.desc.oom || p.para.oom || held.oom;
+    gp_buf_free(&held);
+    free(p.cut_text);
     free_parts(&p);
     gp_buf_free(&p.desc);
     gp_buf_free(&p.para);

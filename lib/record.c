@@ -64,7 +64,8 @@ int gp_field_is_year(gp_field f)
     return f == GP_F_AWARD_YEAR || f == GP_F_IMPLEMENTATION_YEAR;
 }
 
-static const char *const format_names[] = {"auto", "listing", "booklet", "html", "xml", "jsonl"};
+static const char *const format_names[] = {"auto", "listing", "booklet",  "html",
+                                           "xml",  "jsonl",   "practice", "old-practice"};
 
 const char *gp_format_name(gp_format f)
 {

@@ -96,6 +96,22 @@ typedef struct gp_booklet_rules {
     size_t nfooters, footers_cap;
 } gp_booklet_rules;
 
+/* Single-practice pages: the newer site's and the old site's. */
+enum { GP_PRACTICE_IMPLEMENTATION_YEAR, GP_PRACTICE_TOPICS, GP_PRACTICE_LABELS };
+
+typedef struct gp_practice_rules {
+    gp_labels labels[GP_PRACTICE_LABELS];
+    const char **bullets; /* marks opening a list item in a description ("•") */
+    size_t nbullets, bullets_cap;
+} gp_practice_rules;
+
+typedef struct gp_old_practice_rules {
+    const char **separators; /* between institution and country (" | ") */
+    size_t nseparators, separators_cap;
+    gp_regex **chrome; /* lines of the site's chrome, dropped before the practice */
+    size_t nchrome, chrome_cap;
+} gp_old_practice_rules;
+
 /* Sections read by other modules (lib/lint_rules.c, lib/dedup_rules.c). */
 struct gp_lint_rules;
 struct gp_dedup_rules;
@@ -112,6 +128,8 @@ struct gp_ruleset {
     gp_foldmap *typography;
     gp_listing_rules listing;
     gp_booklet_rules booklet;
+    gp_practice_rules practice;
+    gp_old_practice_rules old_practice;
     const char *profile_html;
     const char *profile_xml;
     gp_map *levels;               /* rule id -> gp_level */

@@ -37,6 +37,12 @@
  *     sections: [{heading: TEXT, award: TEXT}, ...]
  *     labels: {priority_areas: [...], summary: [...], jury_comment: [...]}
  *     footers: [REGEX, ...]           # page footers to drop
+ *   practice:                         # a single-practice page of the newer site
+ *     labels: {implementation_year: [TEXT...], topics: [...]}
+ *     bullets: ["•", ...]               # marks opening a list item in a description
+ *   old_practice:                     # a practice page of the old site
+ *     separators: [" | ", ...]          # between institution and country
+ *     chrome: [REGEX, ...]              # lines of the site's chrome, dropped and reported
  *   html: {profile: PATH}             # default extraction profiles
  *   xml: {profile: PATH}
  *   lint: {...}                       # gp-lint's settings: lib/lint_rules.c
@@ -544,6 +550,51 @@ static void read_listing(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *node)
     }
 }
 
+/* A list of non-empty texts, kept in the rule set's arena. */
+static void read_texts(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *node, const char *what,
+                       const char ***items, size_t *len, size_t *cap)
+{
+    if (!gp_y_is_seq(node)) {
+        gp_y_error(d, node, "rules.type", "'%s' must be a list of texts", what);
+        return;
+    }
+    for (size_t i = 0; i < gp_y_seq_len(node); i++) {
+        const char *s = gp_y_string(d, gp_y_seq_item(d, node, i), "a text");
+        if (!s || !*s)
+            continue;
+        if (gp__arena_grow(rs->arena, (void **)items, cap, *len, *len + 1, sizeof **items) == GP_OK)
+            (*items)[(*len)++] = rs_strdup(rs, s);
+    }
+}
+
+static void read_practice(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *node)
+{
+    static const char *const keys[] = {"labels", "bullets", NULL};
+    if (gp_y_check_map(d, node, "'practice'", keys) != 0)
+        return;
+    gp_practice_rules *pr = &rs->practice;
+    static const char *const lkeys[] = {"implementation_year", "topics", NULL};
+    yaml_node_t *n;
+    if ((n = gp_y_get(d, node, "labels")))
+        read_labels(rs, d, n, "'labels' of 'practice'", lkeys, pr->labels);
+    if ((n = gp_y_get(d, node, "bullets")))
+        read_texts(rs, d, n, "bullets", &pr->bullets, &pr->nbullets, &pr->bullets_cap);
+}
+
+static void read_old_practice(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *node)
+{
+    static const char *const keys[] = {"separators", "chrome", NULL};
+    if (gp_y_check_map(d, node, "'old_practice'", keys) != 0)
+        return;
+    gp_old_practice_rules *op = &rs->old_practice;
+    yaml_node_t *n;
+    if ((n = gp_y_get(d, node, "separators")))
+        read_texts(rs, d, n, "separators", &op->separators, &op->nseparators, &op->separators_cap);
+    if ((n = gp_y_get(d, node, "chrome")))
+        read_regex_list(rs, d, n, "the site's chrome", &op->chrome, &op->nchrome, &op->chrome_cap,
+                        NULL);
+}
+
 static void read_booklet(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *node)
 {
     static const char *const keys[] = {"headings", "sections", "labels", "footers", NULL};
@@ -788,11 +839,10 @@ static int load_file(gp_ruleset *rs, const char *path, const place *from)
 
     yaml_node_t *root = gp_y_root(&d);
     static const char *const keys[] = {
-        "gpkit",      "description", "include",        "countries",
-        "regions",    "topics",      "priority_areas", "institutions",
-        "typography", "listing",     "booklet",        "html",
-        "xml",        "checks",      "lint",           "dedup",
-        NULL};
+        "gpkit",   "description",    "include",      "countries",  "regions",
+        "topics",  "priority_areas", "institutions", "typography", "listing",
+        "booklet", "html",           "xml",          "checks",     "lint",
+        "dedup",   "practice",       "old_practice", NULL};
     if (root && !(root->type == YAML_SCALAR_NODE && !*gp_y_scalar(root)) &&
         gp_y_check_map(&d, root, "a rule file", keys) == 0) {
         yaml_node_t *n;
@@ -817,6 +867,10 @@ static int load_file(gp_ruleset *rs, const char *path, const place *from)
             read_listing(rs, &d, n);
         if ((n = gp_y_get(&d, root, "booklet")))
             read_booklet(rs, &d, n);
+        if ((n = gp_y_get(&d, root, "practice")))
+            read_practice(rs, &d, n);
+        if ((n = gp_y_get(&d, root, "old_practice")))
+            read_old_practice(rs, &d, n);
         if ((n = gp_y_get(&d, root, "html")))
             read_profile(rs, &d, n, dir, &rs->profile_html, "'html'");
         if ((n = gp_y_get(&d, root, "xml")))
@@ -1325,6 +1379,9 @@ void gp_ruleset_free(gp_ruleset *rs)
     free(rs->booklet.headings);
     free(rs->booklet.footers);
     free(rs->booklet.sections);
+    for (size_t i = 0; i < rs->old_practice.nchrome; i++)
+        gp_regex_free(rs->old_practice.chrome[i]);
+    free(rs->old_practice.chrome);
     free(rs->listing.separators);
     gp_map_free(rs->levels);
     gp_map_free(rs->files);

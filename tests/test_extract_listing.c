@@ -221,6 +221,95 @@ static void test_extract_listing__blank_line_before_the_first_topic(void **state
     th_diags_free(&d);
 }
 
+/*
+ * Copies cut off inside a header, a label or a topic: no piece of a label or of a cut
+ * value becomes a field value; the record keeps the rest and is reported as cut.
+ */
+static void test_extract_listing__cut_inside_header_or_label(void **state)
+{
+    static const struct {
+        const char *file;
+        const char *institution, *country, *region, *topic;
+        long line, column;
+        const char *message;
+    } cases[] = {
+        {"cut-inside-region.txt", "Social Insurance Agency", "Sweden", NULL, NULL, 15, 36,
+         "inside its region ('Euro')"},
+        {"cut-inside-split-region.txt", "National Social Security Fund", "Kenya", NULL, NULL, 19, 1,
+         "inside its region ('Afri')"},
+        {"cut-inside-country.txt", "Social Insurance Agency", NULL, NULL, NULL, 15, 27,
+         "inside its country ('Swe')"},
+        {"cut-inside-institution.txt", NULL, NULL, NULL, NULL, 15, 1,
+         "inside its institution ('Iranian Socia')"},
+        {"cut-inside-award-label.txt", NULL, NULL, NULL, NULL, 13, 1, "inside a label ('Awa')"},
+        {"cut-inside-topic.txt", "Swedish Pensions Agency", "Sweden", "Europe", "Old-age pensions",
+         21, 1, "inside a topic ('Information and communication tech')"},
+    };
+    for (size_t i = 0; i < GP_ARRAY_LEN(cases); i++) {
+        char rel[96];
+        snprintf(rel, sizeof rel, "fixtures/listing/%s", cases[i].file);
+        th_records r;
+        th_diags d;
+        th_records_init(&r);
+        th_diags_init(&d);
+        assert_int_equal(th_extract(rel, GP_FORMAT_AUTO, &r, &d), GP_OK);
+        assert_int_equal(r.len, 2);
+        const gp_record *cut = &r.items[1];
+        if (cases[i].institution)
+            assert_string_equal(cut->institution, cases[i].institution);
+        else
+            assert_null(cut->institution);
+        if (cases[i].country)
+            assert_string_equal(cut->country, cases[i].country);
+        else
+            assert_null(cut->country);
+        if (cases[i].region)
+            assert_string_equal(cut->region, cases[i].region);
+        else
+            assert_null(cut->region);
+        assert_int_equal(cut->topics.len, cases[i].topic ? 1 : 0);
+        if (cases[i].topic)
+            assert_string_equal(cut->topics.items[0], cases[i].topic);
+        assert_int_equal(th_diags_count(&d, NULL), 1);
+        const gp_diag *g = th_diags_find(&d, "listing.truncated");
+        assert_non_null(g);
+        assert_int_equal(g->severity, GP_SEV_ERROR);
+        assert_int_equal(g->line, cases[i].line);
+        assert_int_equal(g->column, cases[i].column);
+        assert_non_null(strstr(g->message, cases[i].message));
+        th_records_free(&r);
+        th_diags_free(&d);
+    }
+}
+
+/* A value that ends the file but is whole (or unknown, not a beginning) is kept. */
+static void test_extract_listing__whole_value_at_the_end_is_kept(void **state)
+{
+    static const char *const texts[] = {
+        "Implementation year:\n2022\nAward Year:\n2024\nSocial Insurance Agency , Sweden , "
+        "Europe\n",
+        "Implementation year:\n2022\nAward Year:\n2024\nSocial Insurance Agency , Sweden , "
+        "Nordics",
+    };
+    static const char *const regions[] = {"Europe", "Nordics"};
+    for (size_t i = 0; i < GP_ARRAY_LEN(texts); i++) {
+        th_records r;
+        th_diags d;
+        th_records_init(&r);
+        th_diags_init(&d);
+        assert_int_equal(
+            th_extract_mem("end.txt", texts[i], strlen(texts[i]), GP_FORMAT_AUTO, &r, &d), GP_OK);
+        assert_int_equal(r.len, 1);
+        assert_string_equal(r.items[0].region, regions[i]);
+        const gp_diag *g = th_diags_find(&d, "listing.truncated");
+        assert_non_null(g);
+        assert_string_equal(g->message, "record is cut off at the end of the file after its "
+                                        "header; kept as far as it goes");
+        th_records_free(&r);
+        th_diags_free(&d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +322,8 @@ int main(void)
         cmocka_unit_test(test_extract_listing__old_pipe_header_is_reported_not_dropped),
         cmocka_unit_test(test_extract_listing__stray_text_between_records_is_reported),
         cmocka_unit_test(test_extract_listing__blank_line_before_the_first_topic),
+        cmocka_unit_test(test_extract_listing__cut_inside_header_or_label),
+        cmocka_unit_test(test_extract_listing__whole_value_at_the_end_is_kept),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }

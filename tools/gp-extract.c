@@ -10,7 +10,8 @@ enum { OPT_FORMAT = 1, OPT_PROFILE, OPT_NO_POSITIONS, OPT_STATS };
 
 static const gp_opt options[] = {
     {"format", 0, "FORMAT", OPT_FORMAT,
-     "auto (the default: per file), listing, booklet, html, xml or jsonl"},
+     "auto (the default: per file), listing, booklet, practice, old-practice, html, xml, "
+     "jsonl"},
     {"profile", 0, "FILE", OPT_PROFILE, "extraction profile (YAML) for html and xml input"},
     {"rules", 'r', "PATH", GP_OPT_RULES, "rule set: an entry file or a folder (default: bundled)"},
     {"no-positions", 0, NULL, OPT_NO_POSITIONS, "leave out where each field was read"},
@@ -29,7 +30,10 @@ static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
     switch (id) {
     case OPT_FORMAT:
         if (gp_format_parse(arg, &r->opts.format) != 0) {
-            gp_tool_error(t, "unknown format '%s' (auto, listing, booklet, html, xml, jsonl)", arg);
+            gp_tool_error(t,
+                          "unknown format '%s' (auto, listing, booklet, practice, old-practice, "
+                          "html, xml, jsonl)",
+                          arg);
             return 2;
         }
         return 0;
@@ -68,8 +72,10 @@ int main(int argc, char **argv)
                             "input.",
                  .opts = options,
                  .details = "Formats: listing (database listing text dump), booklet (awards "
-                            "booklet text),\nhtml and xml (through an XPath extraction profile), "
-                            "jsonl (records, validated).\nEach record's 'sources' names the file, "
+                            "booklet text),\npractice (a page holding one practice), old-practice "
+                            "(the old site's practice page),\nhtml and xml (through an XPath "
+                            "extraction profile), jsonl (records, validated).\nEach record's "
+                            "'sources' names the file, "
                             "the line where the record starts and the format."};
     run r = {{GP_FORMAT_AUTO, NULL}, 1, 0};
     int first;

@@ -8,7 +8,10 @@
  *  - booklet: the text of an ISSA Good Practice Awards booklet (PDF text);
  *  - html, xml: documents read with libxml2, records and fields selected by the XPath
  *    expressions of an extraction profile (YAML; see docs/profiles.md);
- *  - jsonl: records already extracted, one JSON object per line (validated).
+ *  - jsonl: records already extracted, one JSON object per line (validated);
+ *  - practice: a page of the site that holds one practice (header lines, title,
+ *    implementation year, description, topics);
+ *  - old-practice: a practice page of the old site ("Institution | Country" header).
  * The format is detected per file from its content unless one is forced.
  *
  * Every record gets one source: the file as the caller named it, the line where the

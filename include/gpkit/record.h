@@ -80,10 +80,12 @@ typedef enum gp_format {
     GP_FORMAT_BOOKLET,
     GP_FORMAT_HTML,
     GP_FORMAT_XML,
-    GP_FORMAT_JSONL
+    GP_FORMAT_JSONL,
+    GP_FORMAT_PRACTICE,    /* a single-practice page of the database site */
+    GP_FORMAT_OLD_PRACTICE /* a practice page of the old site */
 } gp_format;
 
-/* "auto", "listing", "booklet", "html", "xml", "jsonl". */
+/* "auto", "listing", "booklet", "html", "xml", "jsonl", "practice", "old-practice". */
 const char *gp_format_name(gp_format f);
 /* Returns 0 and sets *out, or -1 for an unknown name. */
 int gp_format_parse(const char *name, gp_format *out);
@@ -91,7 +93,7 @@ int gp_format_parse(const char *name, gp_format *out);
 typedef struct gp_source {
     const char *file;    /* the file as the user gave it; "-" for standard input */
     long line;           /* the line where the record starts, from 1 */
-    const char *format;  /* "listing", "booklet", "html", "xml" or "jsonl" */
+    const char *format;  /* a gp_format name: "listing", "booklet", "practice", ... */
     gp_fieldpos *fields; /* raw records only: where each field was read */
     size_t nfields;
     size_t fields_cap;
