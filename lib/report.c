@@ -310,7 +310,7 @@ static int count_year(rp_tab *t, const gp_year *y)
     if (y->value > 0)
         snprintf(text, sizeof text, "%d", y->value);
     else
-        snprintf(text, sizeof text, "none");
+        snprintf(text, sizeof text, "not given");
     return gp__rp_tab_add(t, text, 1) < 0 ? GP_ENOMEM : GP_OK;
 }
 

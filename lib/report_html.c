@@ -141,7 +141,8 @@ static void bar_chart(xmlNodePtr parent, const char *id, const char *title, cons
         return;
     }
     qsort(bars, n, sizeof *bars, by_count);
-    size_t shown = n < CHART_ROWS ? n : CHART_ROWS;
+    size_t rows = keep_label_order ? CHART_ROWS * 3 : CHART_ROWS; /* years: all of a career */
+    size_t shown = n < rows ? n : rows;
     if (n > shown)
         textf(cap, " (the %zu largest of %zu)", shown, n);
     if (keep_label_order)

@@ -144,6 +144,15 @@
 
   function fixField(f) { return f[6] ? f[6].split('/')[1] : null; }
 
+  /* Whether the dataset's record still has the value a finding proposes to fix (a merged
+     record may have kept another source's text, gp-norm may have fixed it already). */
+  function holdsValue(f) {
+    var rec = D.records[f[11]], v = rec ? rec[fixField(f)] : null;
+    if (Array.isArray(v)) return v.indexOf(f[7]) >= 0;
+    if (typeof v === 'number') return String(v) === f[7];
+    return typeof v === 'string' && v.indexOf(f[7]) >= 0;
+  }
+
   /* ---- findings ---- */
 
   var fsel = { sort: 'rule', dir: 1, shown: PAGE };
@@ -212,6 +221,10 @@
     }
     if (f[11] === null) {
       td.appendChild(h('span', { 'class': 'note', text: 'no dataset record to fix' }));
+      return td;
+    }
+    if (!holdsValue(f)) {
+      td.appendChild(h('span', { 'class': 'note', text: 'the dataset\u2019s value no longer has it' }));
       return td;
     }
     var on = !!state.fixes[i];
@@ -544,7 +557,7 @@
     var byId = {}, order = [];
     Object.keys(state.fixes).map(Number).sort(function (x, y) { return x - y; }).forEach(function (i) {
       var f = F[i];
-      if (!f || f[8] === null || f[11] === null || !D.records[f[11]]) return;
+      if (!f || f[8] === null || f[11] === null || !D.records[f[11]] || !holdsValue(f)) return;
       var field = fixField(f), rec = D.records[f[11]];
       if (!(field in rec) || fileFixed[f[5] + ' ' + field]) return;
       var e = byId[f[5]];
