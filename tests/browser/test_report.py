@@ -29,6 +29,7 @@ try:
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:
     print("SKIPPED: python3-selenium is not installed (bash scripts/dev installs it)")
@@ -76,6 +77,11 @@ class ReportInBrowser(unittest.TestCase):
         seeds = [os.path.relpath(s, SOURCE) for s in seeds]
         cls.seeds_dir = os.path.join(WORK, "seeds")
         cls.seeds = build_report(cls.seeds_dir, None, seeds)
+        p = lambda name: os.path.join(cls.seeds_dir, name)
+        cls.with_decisions = p("report-with-decisions.html")
+        tool("gp-report", "--lint", p("findings.jsonl"), "--clusters", p("clusters.jsonl"),
+             "--decisions", "fixtures/decisions/all-kinds.yaml", "-o", cls.with_decisions,
+             p("dataset.jsonl"))
         cls.injection = build_report(os.path.join(WORK, "injection"),
                                      ["fixtures/report/injection.jsonl"])
         cls.profile = tempfile.mkdtemp(prefix="gp-chromium-")
@@ -130,12 +136,16 @@ class ReportInBrowser(unittest.TestCase):
                 urls.append(m["params"]["request"]["url"])
         return urls
 
-    def click_pair(self, pair, which, reason=None):
+    def click_pair(self, pair, which, reason=None, keyboard=False):
         card = self.driver.find_element(By.CSS_SELECTOR, 'article[data-pair="%s"]' % pair)
         if reason:
             card.find_element(By.CSS_SELECTOR, "input.reason").send_keys(reason)
         button = card.find_element(By.CSS_SELECTOR, "button." + which)
-        button.click()
+        if keyboard:  # a real button: focus and the space bar decide
+            self.driver.execute_script("arguments[0].focus()", button)
+            self.driver.switch_to.active_element.send_keys(Keys.SPACE)
+        else:
+            button.click()
         self.assertEqual(button.get_attribute("aria-pressed"), "true")
 
     def download(self):
@@ -192,8 +202,8 @@ class ReportInBrowser(unittest.TestCase):
 
     def test_decisions_round_trip_through_gp_dedup(self):
         self.open(self.seeds)
-        for pair in KOREA_PAIRS:
-            self.click_pair(pair, "same")
+        self.click_pair(KOREA_PAIRS[0], "same")
+        self.click_pair(KOREA_PAIRS[1], "same", keyboard=True)
         self.click_pair(ZUS_PAIR, "different", 'refugees (2022) and "families" (2021)')
         # kept by the browser: a reload shows them decided
         self.driver.refresh()
@@ -228,6 +238,25 @@ class ReportInBrowser(unittest.TestCase):
         self.assertIn(value[1].text, fixed)
         self.assertNotIn(value[0].text, fixed)
         self.driver.execute_script("localStorage.clear()")
+        self.assert_clean_console()
+
+    def test_decisions_of_the_file_are_shown_and_kept(self):
+        self.open(self.with_decisions)
+        card = self.driver.find_element(By.CSS_SELECTOR, 'article[data-pair="%s"]' % ZUS_PAIR)
+        self.assertIn("Decided in the decisions file: different practices", card.text)
+        self.assertEqual(card.find_elements(By.CSS_SELECTOR, "button.same"), [])
+        text = self.driver.find_element(By.ID, "decisions-yaml").get_attribute("textContent")
+        path = os.path.join(WORK, "kept.yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        canonical = os.path.join(self.seeds_dir, "canonical.jsonl")
+        again = tool("gp-dedup", "--decisions", path, canonical, stdout=subprocess.PIPE)
+        first = tool("gp-dedup", "--decisions", "fixtures/decisions/all-kinds.yaml", canonical,
+                     stdout=subprocess.PIPE)
+        self.assertEqual(again.stdout, first.stdout)
+        self.assertIn('  - id: "gp-3e835a275efa1eff"\n    reason: "checked with ZUS"\n'
+                      '    implementation_year: 2021\n', text)
+        self.assertIn('    jury_comment: null\n', text)
         self.assert_clean_console()
 
     def test_hostile_values_show_as_text_and_run_nothing(self):
