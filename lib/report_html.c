@@ -147,9 +147,8 @@ static void bar_chart(xmlNodePtr parent, const char *id, const char *title, cons
         textf(cap, " (the %zu largest of %zu)", shown, n);
     if (keep_label_order)
         qsort(bars, shown, sizeof *bars, by_label);
-    size_t max = 0, total = 0;
+    size_t max = 0;
     for (size_t i = 0; i < n; i++) {
-        total += bars[i].count;
         if (bars[i].count > max)
             max = bars[i].count;
     }
@@ -220,7 +219,6 @@ static void bar_chart(xmlNodePtr parent, const char *id, const char *title, cons
     attr_num(al, "x", label_w + bar_w / 2);
     attr_num(al, "y", axis_y + 38);
     attr(al, "text-anchor", "middle");
-    (void)total;
 }
 
 static bar *tab_bars(const rp_tab *t)
@@ -467,8 +465,7 @@ static void findings(xmlNodePtr main, const gp_report *r)
     more_button(sec, "findings-more");
 }
 
-static void frame(xmlNodePtr main, const char *id, const char *title, const char *intro,
-                  const char *list, const char *none)
+static void frame(xmlNodePtr main, const char *id, const char *title, const char *intro)
 {
     xmlNodePtr sec = el_attr(main, "section", "id", id, NULL);
     char h[64];
@@ -476,8 +473,6 @@ static void frame(xmlNodePtr main, const char *id, const char *title, const char
     attr(sec, "aria-labelledby", h);
     el_attr(sec, "h2", "id", h, title);
     el(sec, "p", intro);
-    (void)list;
-    (void)none;
 }
 
 static void listing(xmlNodePtr sec, const char *id, const char *heading)
@@ -500,15 +495,13 @@ static void sections(xmlNodePtr main, const gp_report *r)
     frame(main, "variants", "Variant clusters",
           "Spellings of one value that no rule resolves yet, found by gp-lint's discovery: "
           "each member with how often records use it, the suggested canonical form, and the "
-          "rule entry (gp-lint --suggest) that would resolve them.",
-          NULL, NULL);
+          "rule entry (gp-lint --suggest) that would resolve them.");
     listing(main->last, "variants", NULL);
     frame(main, "duplicates", "Duplicates",
           "Possible duplicates are pairs scored between the review and the merge thresholds: "
           "decide whether they are the same practice. Merged groups are the records gp-dedup "
           "made one, with the fields they disagreed on. Differences are marked word by word: "
-          "removed words struck through, inserted words underlined.",
-          NULL, NULL);
+          "removed words struck through, inserted words underlined.");
     listing(main->last, "possible", "Possible duplicates");
     listing(main->last, "merged", "Merged groups");
     xmlNodePtr sec = el_attr(main, "section", "id", "decisions", NULL);
