@@ -603,17 +603,58 @@ static xmlDocPtr build(const gp_report *r)
     return doc;
 }
 
+/* Where the serializer writes: a stream, and the first error met (errno). */
+typedef struct sink {
+    FILE *f;
+    int err;
+} sink;
+
+static int write_out(void *ctx, const char *data, int len)
+{
+    sink *s = ctx;
+    if (s->err)
+        return -1;
+    if (len > 0 && fwrite(data, 1, (size_t)len, s->f) != (size_t)len) {
+        s->err = errno ? errno : EIO;
+        return -1;
+    }
+    return len;
+}
+
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+static void quiet_structured(void *ctx, xmlErrorPtr e)
+{
+    (void)ctx;
+    (void)e;
+}
+
+/* Writes the document; libxml2 reports nothing itself (a closed pipe is ours to tell). */
 static int write_doc(xmlDocPtr doc, FILE *f)
 {
-    xmlOutputBufferPtr ob = xmlOutputBufferCreateFile(f, xmlFindCharEncodingHandler("UTF-8"));
+    sink s = {f, 0};
+    xmlOutputBufferPtr ob =
+        xmlOutputBufferCreateIO(write_out, NULL, &s, xmlFindCharEncodingHandler("UTF-8"));
     if (!ob)
         return GP_ENOMEM;
+    xmlSetGenericErrorFunc(NULL, quiet);
+    xmlSetStructuredErrorFunc(NULL, quiet_structured);
     htmlDocContentDumpFormatOutput(ob, doc, "UTF-8", 0);
     xmlOutputBufferWrite(ob, 1, "\n");
-    int err = ob->error;
-    if (xmlOutputBufferClose(ob) < 0 || err)
-        return errno == EPIPE ? GP_EPIPE : GP_EIO;
-    return GP_OK;
+    int closed = xmlOutputBufferClose(ob);
+    xmlSetGenericErrorFunc(NULL, NULL);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (!s.err && fflush(f) != 0)
+        s.err = errno;
+    if (s.err) {
+        errno = s.err;
+        return s.err == EPIPE ? GP_EPIPE : GP_EIO;
+    }
+    return closed < 0 ? GP_ENOMEM : GP_OK;
 }
 
 int gp_report_save(const gp_report *r, const char *path)
@@ -629,8 +670,20 @@ int gp_report_save(const gp_report *r, const char *path)
     int rc;
     if (!path || strcmp(path, "-") == 0) {
         rc = write_doc(doc, stdout);
-        if (!rc && fflush(stdout) != 0)
-            rc = errno == EPIPE ? GP_EPIPE : GP_EIO;
+        xmlFreeDoc(doc);
+        return rc;
+    }
+    /* a device or a pipe (-o /dev/stdout) is written as it is: there is nothing to rename */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        FILE *f = fopen(path, "w");
+        if (!f) {
+            xmlFreeDoc(doc);
+            return GP_EIO;
+        }
+        rc = write_doc(doc, f);
+        if (fclose(f) != 0 && !rc)
+            rc = GP_EIO;
         xmlFreeDoc(doc);
         return rc;
     }
