@@ -16,7 +16,8 @@
  *   records    {id: canonical record}: both records of each possible duplicate and the
  *              records whose fields a finding proposes to fix;
  *   decisions  {file, merge: [{ids, reason}], distinct: [...], fixes: [{id, reason,
- *               fields: [[name, value], ...]}]}, or null.
+ *               fields: [[name, value], ...]}]}, or null; a fix may also carry
+ *              was: [[name, value seen], ...], which the page writes back.
  * Strings are written as JSON (RFC 8785 escaping), then '<', '>', '&', U+2028 and U+2029
  * become \uXXXX: outside strings JSON has none of them, so this keeps the document
  * equal and makes it impossible for any value to end the <script> element it lives in.

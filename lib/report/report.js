@@ -608,6 +608,10 @@
         out.push('  - id: ' + q(d.id));
         if (d.reason) out.push('    reason: ' + q(d.reason));
         d.fields.forEach(function (f) { out.push('    ' + f[0] + ': ' + yamlValue(f[1])); });
+        if (d.was && d.was.length) {  /* [[field, value seen], ...] when the data gives them */
+          out.push('    was:');
+          d.was.forEach(function (f) { out.push('      ' + f[0] + ': ' + yamlValue(f[1])); });
+        }
       });
       fixes.forEach(function (e) {
         out.push('  - id: ' + q(e.id));
