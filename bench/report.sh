@@ -49,6 +49,8 @@ echo "inputs: $(wc -l <"$data/report-dataset.jsonl") records in the dataset," \
 wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$data/time.txt" |
   awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
 rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$data/time.txt")
-printf 'gp-report: %.1f MiB page written in %.2f s, peak memory %.0f MiB\n' \
-  "$(echo "$(stat -c %s "$data/report.html") / 1048576" | bc -l)" "$wall" "$(echo "$rss / 1024" | bc -l)"
+cpu=$(sed -n 's/.*\(User\|System\) time (seconds): //p' "$data/time.txt" | paste -sd+ | bc)
+printf 'gp-report: %.1f MiB page (%s bytes) written in %.2f s wall, %.2f s CPU, peak memory %.0f MiB\n' \
+  "$(echo "$(stat -c %s "$data/report.html") / 1048576" | bc -l)" "$(stat -c %s "$data/report.html")" \
+  "$wall" "$cpu" "$(echo "$rss / 1024" | bc -l)"
 /usr/bin/python3 bench/report_paint.py "$data/report.html"

@@ -12,7 +12,8 @@
  *              or the group it was merged into) when the fix can be accepted, else null;
  *   variants   [{finding, kind, scope, suggestion, members: [[value, count, known]],
  *               yaml}, ...]: the discovery findings taken apart, with the --suggest entry;
- *   merged, possible   the clusters as gp-dedup --clusters wrote them;
+ *   merged, possible   the clusters as gp-dedup --clusters wrote them, except that a
+ *              conflict gives the index of the value kept (`kept`) for `chosen`;
  *   records    {id: canonical record}: both records of each possible duplicate and the
  *              records whose fields a finding proposes to fix;
  *   decisions  {file, merge: [{ids, reason}], distinct: [...], fixes: [{id, reason,
@@ -235,6 +236,34 @@ static void decisions_json(gp_buf *b, const gp_decisions *ds)
 
 /* ---- the document ---- */
 
+/*
+ * A merged group's conflict names the value kept (`chosen`) and lists it again among its
+ * values: the page gets the index of that value instead (`kept`), which saves a third
+ * of the text of a large review (descriptions are most of it).
+ */
+static void index_chosen(json_t *cluster)
+{
+    size_t i;
+    json_t *k;
+    json_array_foreach(json_object_get(cluster, "conflicts"), i, k)
+    {
+        const char *chosen = json_string_value(json_object_get(k, "chosen"));
+        if (!chosen)
+            continue;
+        size_t j;
+        json_t *v;
+        json_array_foreach(json_object_get(k, "values"), j, v)
+        {
+            const char *value = json_string_value(json_object_get(v, "value"));
+            if (value && strcmp(value, chosen) == 0 &&
+                json_object_set_new(k, "kept", json_integer((json_int_t)j)) == 0) {
+                json_object_del(k, "chosen");
+                break;
+            }
+        }
+    }
+}
+
 static void clusters_json(gp_buf *b, const char *key, json_t *list)
 {
     gp_buf_printf(b, ",\"%s\":[", key);
@@ -242,6 +271,7 @@ static void clusters_json(gp_buf *b, const char *key, json_t *list)
     json_t *c;
     json_array_foreach(list, i, c)
     {
+        index_chosen(c);
         if (i)
             gp_buf_putc(b, ',');
         char *s = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));

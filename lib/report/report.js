@@ -504,20 +504,31 @@
     (c.links || []).forEach(function (l) {
       card.appendChild(h('p', { 'class': 'parts' }, [h('code', { text: l.ids.join(' + ') }), ' ' + partsText(l)]));
     });
+    /* each disputed field side by side: the value kept first, then the others, each
+       marked against the kept one (words it lacks struck, words it adds underlined) */
     (c.conflicts || []).forEach(function (k) {
-      var rows = k.values.map(function (v) {
-        var kept = k.chosen !== null && v.value === k.chosen;
-        var cell = h('td');
-        if (kept || k.chosen === null) cell.appendChild(txt(v.value));
-        else cell.appendChild(diffSide(diff(k.chosen, v.value), 'b'));
-        return h('tr', null, [h('th', { scope: 'row' }, [kept ? 'kept' : 'other']), cell,
-          h('td', null, [v.ids.join(', '), h('br'), (v.sources || []).map(function (s) { return s.file + ':' + s.line; }).join(', ')])]);
+      var kept = typeof k.kept === 'number' ? k.values[k.kept] : null;
+      var values = kept ? [kept].concat(k.values.filter(function (v) { return v !== kept; })) : k.values;
+      var base = values[0].value;
+      var heads = values.map(function (v, i) {
+        return h('th', { scope: 'col' }, [i === 0 && kept ? 'kept: ' : '', h('code', { text: v.ids.join(', ') })]);
+      });
+      var texts = values.map(function (v, i) {
+        if (i === 0) {
+          if (values.length !== 2) return h('td', { text: v.value });
+          return h('td', null, [diffSide(diff(v.value, values[1].value), 'a')]);
+        }
+        return h('td', null, [diffSide(diff(base, v.value), 'b')]);
+      });
+      var sources = values.map(function (v) {
+        return h('td', { text: (v.sources || []).map(function (s) { return s.file + ':' + s.line; }).join(', ') });
       });
       card.appendChild(h('table', { 'class': 'side' }, [
-        h('caption', { text: k.field + ': the records disagree (words the kept value lacks are underlined)' }),
-        h('thead', null, [h('tr', null, [h('th', { scope: 'col', text: 'Value' }), h('th', { scope: 'col', text: 'Text' }),
-          h('th', { scope: 'col', text: 'Records and sources' })])]),
-        h('tbody', null, rows)]));
+        h('caption', { text: k.field + ': the records disagree; ' + (kept ? 'the first value is the one kept' : 'none is kept') }),
+        h('thead', null, [h('tr', null, [h('th', { scope: 'col', text: 'Field' })].concat(heads))]),
+        h('tbody', null, [
+          h('tr', { 'class': 'differs' }, [h('th', { scope: 'row' }, [k.field, h('span', { 'class': 'mark', text: ' (differs)' })])].concat(texts)),
+          h('tr', null, [h('th', { scope: 'row', text: 'sources' })].concat(sources))])]));
     });
     return card;
   }
@@ -652,7 +663,13 @@
   setupFindings();
   lazyList('variants', D.variants, variantCard, ['variant cluster', 'variant clusters']);
   lazyList('possible', D.possible, possibleCard, ['possible duplicate', 'possible duplicates']);
-  lazyList('merged', D.merged, mergedCard, ['merged group', 'merged groups']);
+  /* groups that needed a decision of gpkit (a score, a conflict) before plain repeats */
+  var merged = D.merged.map(function (c, i) { return [c, i]; }).sort(function (x, y) {
+    var wx = (x[0].conflicts.length || x[0].links.length) ? 0 : 1;
+    var wy = (y[0].conflicts.length || y[0].links.length) ? 0 : 1;
+    return wx - wy || x[1] - y[1];
+  }).map(function (p) { return p[0]; });
+  lazyList('merged', merged, mergedCard, ['merged group', 'merged groups']);
   setupDecisions();
   document.documentElement.setAttribute('data-ready', 'true');
 }());

@@ -192,6 +192,9 @@ class ReportInBrowser(unittest.TestCase):
         self.assertIn("Possible duplicate", card.text)
         self.assertIn("(differs)", card.text)
         self.assertTrue(card.find_elements(By.TAG_NAME, "del") and card.find_elements(By.TAG_NAME, "ins"))
+        # a merged group's disputed description, the kept value beside the other
+        kept = self.driver.find_elements(By.XPATH, "//article[contains(@class, 'merged')]//th[starts-with(., 'kept: ')]")
+        self.assertGreaterEqual(len(kept), 6)
         status = self.driver.find_element(By.ID, "findings-status").text
         self.assertRegex(status, r"Showing \d+ of \d+ findings")
         # the filters narrow the table
