@@ -16,6 +16,7 @@
   var CARDS = 25;     /* clusters and pairs added by each "Show more" */
   var dataEl = document.getElementById('gp-data');
   var D = JSON.parse(dataEl.textContent);
+  if (window.performance && performance.mark) performance.mark('gp-data-parsed');
   var KEY = 'gpkit-report:' + dataEl.getAttribute('data-key');
   var LEVELS = D.levels;
   var F = D.findings;
@@ -671,5 +672,6 @@
   }).map(function (p) { return p[0]; });
   lazyList('merged', merged, mergedCard, ['merged group', 'merged groups']);
   setupDecisions();
+  if (window.performance && performance.mark) performance.mark('gp-rendered');
   document.documentElement.setAttribute('data-ready', 'true');
 }());
