@@ -18,6 +18,7 @@
 #include "gpkit/mem.h"
 #include "gpkit/norm.h"
 #include "gpkit/record.h"
+#include "gpkit/report.h"
 #include "gpkit/rules.h"
 #include "gpkit/text.h"
 

@@ -80,6 +80,8 @@ static const gp_check_info checks[] = {
     {"region.mismatch", GP_SEV_WARNING, "a region other than the one the rules give the country"},
     {"region.unknown", GP_SEV_WARNING, "a region no rule knows"},
     {"region.variants", GP_SEV_WARNING, "spellings of one region that no rule resolves yet"},
+    {"report.input-invalid", GP_SEV_ERROR,
+     "a findings, clusters or dataset file given to gp-report is not what it claims"},
     {"text.broken-word", GP_SEV_WARNING, "a word broken at a line end"},
     {"text.confusable", GP_SEV_ERROR, "a look-alike letter of another script inside a Latin word"},
     {"text.control-char", GP_SEV_ERROR, "a control character in text"},

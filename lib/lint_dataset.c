@@ -317,7 +317,7 @@ static void yaml_string(gp_buf *out, const char *s)
     gp_buf_putc(out, '"');
 }
 
-static void yaml_aliases(gp_buf *out, const suggestion *s, const char *indent)
+static void yaml_aliases(gp_buf *out, const gp_lint_suggestion *s, const char *indent)
 {
     gp_buf_printf(out, "%saliases: [", indent);
     for (size_t i = 0; i < s->naliases; i++) {
@@ -328,7 +328,7 @@ static void yaml_aliases(gp_buf *out, const suggestion *s, const char *indent)
     gp_buf_puts(out, "]\n");
 }
 
-int gp_lint_suggest(const gp_linter *l, gp_buf *out)
+int gp_lint_suggest_yaml(const gp_lint_suggestion *sg, size_t n, gp_buf *out)
 {
     static const struct {
         gp_vocab_kind kind;
@@ -337,16 +337,13 @@ int gp_lint_suggest(const gp_linter *l, gp_buf *out)
                     {GP_VOCAB_TOPIC, "topics"},
                     {GP_VOCAB_PRIORITY_AREA, "priority_areas"},
                     {GP_VOCAB_INSTITUTION, "institutions"}};
-    gp_buf_puts(out, "# Rule entries that resolve the variants gp-lint found. Paste them into a\n"
-                     "# file under rules/ (one that rules/gpkit.yaml includes), check each\n"
-                     "# suggested canonical name, and run the tools again.\n");
     int any_country = 0;
-    for (size_t i = 0; i < l->nsuggestions; i++)
-        any_country |= l->suggestions[i].kind == GP_VOCAB_COUNTRY;
+    for (size_t i = 0; i < n; i++)
+        any_country |= sg[i].kind == GP_VOCAB_COUNTRY;
     if (any_country) {
         gp_buf_puts(out, "countries:\n  entries:\n");
-        for (size_t i = 0; i < l->nsuggestions; i++) {
-            const suggestion *s = &l->suggestions[i];
+        for (size_t i = 0; i < n; i++) {
+            const gp_lint_suggestion *s = &sg[i];
             if (s->kind != GP_VOCAB_COUNTRY)
                 continue;
             if (s->known) {
@@ -364,8 +361,8 @@ int gp_lint_suggest(const gp_linter *l, gp_buf *out)
     }
     for (size_t k = 0; k < GP_ARRAY_LEN(sections); k++) {
         int header = 0;
-        for (size_t i = 0; i < l->nsuggestions; i++) {
-            const suggestion *s = &l->suggestions[i];
+        for (size_t i = 0; i < n; i++) {
+            const gp_lint_suggestion *s = &sg[i];
             if (s->kind != sections[k].kind)
                 continue;
             if (!header) {
@@ -384,4 +381,23 @@ int gp_lint_suggest(const gp_linter *l, gp_buf *out)
         }
     }
     return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
+}
+
+int gp_lint_suggest(const gp_linter *l, gp_buf *out)
+{
+    gp_buf_puts(out, "# Rule entries that resolve the variants gp-lint found. Paste them into a\n"
+                     "# file under rules/ (one that rules/gpkit.yaml includes), check each\n"
+                     "# suggested canonical name, and run the tools again.\n");
+    gp_lint_suggestion *sg = calloc(l->nsuggestions ? l->nsuggestions : 1, sizeof *sg);
+    if (!sg)
+        return GP_ENOMEM;
+    for (size_t i = 0; i < l->nsuggestions; i++) {
+        const suggestion *s = &l->suggestions[i];
+        sg[i] = (gp_lint_suggestion){
+            s->kind,    s->scope, s->canonical, s->known, (const char *const *)s->aliases,
+            s->naliases};
+    }
+    int rc = gp_lint_suggest_yaml(sg, l->nsuggestions, out);
+    free(sg);
+    return rc;
 }

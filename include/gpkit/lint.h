@@ -68,6 +68,23 @@ int gp_lint_finish(gp_linter *l);
  */
 int gp_lint_suggest(const gp_linter *l, gp_buf *out);
 
+/* One discovered cluster as a rule entry: the spellings to make aliases of a name. */
+typedef struct gp_lint_suggestion {
+    gp_vocab_kind kind;
+    const char *scope;     /* institutions: the country the name belongs to; else NULL */
+    const char *canonical; /* the suggested canonical spelling */
+    int known;             /* whether the rules already have `canonical` */
+    const char *const *aliases;
+    size_t naliases;
+} gp_lint_suggestion;
+
+/*
+ * Appends the rule YAML for `n` suggestions, grouped in the sections of the rule files,
+ * exactly as gp_lint_suggest writes them (without its opening comment). gp-report uses
+ * it to show the entry of one cluster.
+ */
+int gp_lint_suggest_yaml(const gp_lint_suggestion *s, size_t n, gp_buf *out);
+
 /* Records checked so far. */
 size_t gp_linter_records(const gp_linter *l);
 
