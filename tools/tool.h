@@ -32,6 +32,7 @@ typedef struct gp_tool {
     gp_ruleset *rules;
     gp_buf out;
     int out_broken;
+    int out_errno; /* why writing stdout failed */
 } gp_tool;
 
 /* Called for each option; return 0, or 2 for a usage error (already printed). */
@@ -57,7 +58,11 @@ int gp_tool_load_rules(gp_tool *t);
 /* Writes t->out to stdout when it is large or `force`; a broken pipe sets out_broken. */
 int gp_tool_flush(gp_tool *t, int force);
 
-/* The exit status for a library result and the diagnostics so far; frees the tool. */
+/*
+ * The exit status for a library result and the diagnostics so far; frees the tool. A
+ * failed write to stdout (disk full, I/O error) is reported and exits 2, whichever way
+ * the tool wrote; a broken pipe stays quiet (the reader has all it wanted).
+ */
 int gp_tool_finish(gp_tool *t, int rc);
 
 #endif
