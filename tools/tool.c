@@ -93,6 +93,7 @@ int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn f
 {
     signal(SIGPIPE, SIG_IGN);
     gp_diag_sink_init(&t->sink, print_diag, t);
+    t->sink.max_per_rule = GP_TOOL_MAX_PER_RULE;
     t->color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
     rules_arg = NULL;
 
@@ -167,6 +168,7 @@ int gp_tool_load_rules(gp_tool *t)
     t->sink.level_fn = NULL;
     int rc = gp_ruleset_load(&t->rules, rules_arg, &t->sink);
     if (rc) {
+        gp_diag_sink_summarize(&t->sink);
         gp_tool_error(t, "cannot load the rules from '%s': %s",
                       rules_arg ? rules_arg : gp_rules_default_path(), gp_strerror(rc));
         return gp_exit_status(rc);
@@ -211,6 +213,7 @@ int gp_tool_finish(gp_tool *t, int rc)
     if ((rc == GP_OK || rc == GP_EPIPE) && frc != GP_OK && frc != GP_EPIPE)
         rc = frc;
     report_stdout(t);
+    gp_diag_sink_summarize(&t->sink);
     int status = gp_exit_status(rc);
     if (status == GP_EXIT_CLEAN && t->sink.count[GP_SEV_ERROR] > 0)
         status = GP_EXIT_FINDINGS;

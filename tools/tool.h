@@ -12,6 +12,9 @@
 
 enum { GP_OPT_HELP = 1000, GP_OPT_VERSION, GP_OPT_RULES };
 
+/* Diagnostics of one rule id printed on stderr before the rest are only counted. */
+enum { GP_TOOL_MAX_PER_RULE = 100 };
+
 typedef struct gp_opt {
     const char *name; /* long name, without "--" */
     char short_name;  /* 0 when none */
