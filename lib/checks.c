@@ -46,6 +46,8 @@ static const gp_check_info checks[] = {
      "a listing record lacks institution, country or region"},
     {"listing.truncated", GP_SEV_ERROR, "a listing record is cut off at the end of the file"},
     {"listing.unexpected-text", GP_SEV_WARNING, "listing text outside any record was skipped"},
+    {"markup.entity-limit", GP_SEV_ERROR,
+     "entity references in XML expand past a limit; text or records were lost"},
     {"markup.malformed", GP_SEV_WARNING, "the HTML or XML input has markup errors"},
     {"markup.unreadable", GP_SEV_ERROR, "the HTML or XML input cannot be parsed"},
     {"priority-area.alias", GP_SEV_WARNING,
