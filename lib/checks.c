@@ -30,6 +30,7 @@ static const gp_check_info checks[] = {
     {"input.line-too-long", GP_SEV_ERROR, "a line exceeds the length limit and was cut"},
     {"input.no-records", GP_SEV_WARNING, "no record was found in the input"},
     {"input.nul", GP_SEV_ERROR, "a NUL byte in text was replaced by U+FFFD"},
+    {"input.repeated", GP_SEV_WARNING, "the same file was given twice and is read once"},
     {"input.unknown-format", GP_SEV_ERROR, "the format of the input could not be recognised"},
     {"input.unreadable", GP_SEV_ERROR, "the input cannot be opened or read"},
     {"institution.alias", GP_SEV_OFF, "an institution written with another name the rules know"},
