@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Memory per record is a small constant times the record: one 40 MB JSON line through
-# gp-extract, gp-norm and gp-dedup, peak resident memory measured with /usr/bin/time. Registered
-# for the plain build only (the sanitizers' shadow memory would be measured too).
+# gp-extract, gp-norm and gp-dedup, peak resident memory measured with /usr/bin/time.
+# Registered for the plain build only (the sanitizers' shadow memory would be measured).
 # Usage: check-memory.sh BIN_DIR
 set -eu
 bin=$1
