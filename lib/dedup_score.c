@@ -307,20 +307,22 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
         return rc;
     size_t dw = word_count(w->key.data, w->key.len);
     size_t tw = word_count(w->key2.data, w->key2.len);
-    if (grow64(w, 2 * (dw + tw) + 2) != GP_OK)
+    if (grow64(w, dw + tw + 1) != GP_OK)
         return GP_ENOMEM;
     uint64_t *words = w->h64;
-    uint64_t *sh = w->h64 + dw + tw + 1;
     dw = word_hashes(w->key.data, w->key.len, words, dw);
     tw = word_hashes(w->key2.data, w->key2.len, words + dw, tw);
-    size_t nd = shingles(words, dw, r->shingle, sh);
-    size_t nt = shingles(words + dw, tw, r->shingle, sh + nd);
     /* shingles made of stopwords only take no part in MinHash */
     if (dw + tw + 1 > w->stop_cap && GP_GROW(w->stop, w->stop_cap, dw + tw + 1) != GP_OK)
         return GP_ENOMEM;
     uint8_t *stop = w->stop;
     for (size_t i = 0; i < dw + tw; i++)
         stop[i] = (uint8_t)gp__dedup_stop_hash(r, words[i]);
+    /* Each shingle takes the place of its first word (the words after it are still
+       there when it is made): one array, not two, of 8 bytes a word. The description's
+       shingles are words[0..nd), the title's words[dw..dw + nt). */
+    size_t nd = shingles(words, dw, r->shingle, words);
+    size_t nt = shingles(words + dw, tw, r->shingle, words + dw);
     for (size_t part = 0; part < 2; part++) {
         size_t base = part ? dw : 0, nw = part ? tw : dw, n = part ? nt : nd;
         size_t width = nw < (size_t)r->shingle ? nw : (size_t)r->shingle;
@@ -350,7 +352,7 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
         for (size_t i = 0; i < nd + nt; i++) {
             if (stop[i < nd ? i : dw + (i - nd)])
                 continue; /* "of the": shared by most texts, it would pair them all */
-            uint64_t x = sh[i];
+            uint64_t x = words[i < nd ? i : dw + (i - nd)];
             size_t bin = (size_t)(((x >> 32) * nbins) >> 32);
             uint32_t v = (uint32_t)x;
             if (v < mins[bin])
@@ -394,8 +396,10 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
     if (2 * nd > w->h16_cap && GP_GROW(w->h16, w->h16_cap, 2 * nd) != GP_OK)
         return GP_ENOMEM;
     for (size_t i = 0; i < nd; i++)
-        w->h16[i] = (uint16_t)(mix64(sh[i]) >> 48);
-    nd = sort_unique16(w->h16, w->h16 + nd, nd);
+        w->h16[i] = (uint16_t)(mix64(words[i]) >> 48);
+    /* h16 is still NULL while no description has been seen: no pointer sum on it */
+    if (nd)
+        nd = sort_unique16(w->h16, w->h16 + nd, nd);
     e->nshingles = (uint16_t)(nd > 65535 ? 65535 : nd);
     size_t ns = nd < (size_t)r->sketch ? nd : (size_t)r->sketch;
     e->nsketch = (uint16_t)ns;

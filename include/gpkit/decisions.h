@@ -27,10 +27,11 @@
  * give, for fields the same entry sets, the value the record had when the curator
  * decided (gp-report writes it), so that gp-apply can tell a record that changed since
  * from one that did not (decision.conflict). Loading checks the shape and reports every
- * problem (unknown key with a "did you mean", wrong type, an id named twice in one entry,
- * a field that cannot be fixed, a `was` field the entry does not set) with
- * file:line:column; whether the ids exist is for the tool that has the records (gp-dedup
- * and gp-apply report unknown ids as decision.unknown-id).
+ * problem (unknown key with a "did you mean", wrong type, an id that is empty or not
+ * "gp-" and 16 lower-case hex digits, an id named twice in one entry, a field that
+ * cannot be fixed, a `was` field the entry does not set) with file:line:column; whether
+ * the ids exist is for the tool that has the records (gp-dedup and gp-apply report
+ * unknown ids as decision.unknown-id).
  *
  * Ownership: a gp_decisions owns every string and array it hands out; they stay valid
  * until gp_decisions_free. A loaded set is read-only and may be shared between threads.
