@@ -13,7 +13,8 @@ mv "$scratch/first" "$scratch/moved"
 prefix=$scratch/moved
 for f in bin/gp-extract bin/gp-apply include/gpkit.h include/gpkit/apply.h include/gpkit/record.h share/gpkit/rules/gpkit.yaml \
          share/gpkit/rules/profiles/issa-listing-html.yaml share/man/man1/gp-extract.1 share/man/man1/gp-apply.1 \
-         share/doc/gpkit/checks.md share/doc/gpkit/ids.md share/doc/gpkit/decisions.md share/doc/gpkit/dedup.md; do
+         share/doc/gpkit/checks.md share/doc/gpkit/ids.md share/doc/gpkit/decisions.md share/doc/gpkit/dedup.md \
+         share/bash-completion/completions/gp-lint share/bash-completion/completions/gp-report; do
   [ -e "$prefix/$f" ] || { echo "not installed: $f"; exit 1; }
 done
 libdir=$(dirname "$(ls "$prefix"/lib*/libgpkit.so "$prefix"/lib/*/libgpkit.so 2>/dev/null | head -1)")
