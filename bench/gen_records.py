@@ -10,6 +10,7 @@ Usage: gen_records.py SEED_RECORDS.jsonl N [TYPO_RATE] > out.jsonl
 TYPO_RATE (default 0): the share of records whose institution gets a typo (two letters
 swapped or one dropped), so that gp-lint's variant discovery has clusters to find.
 """
+import argparse
 import json
 import random
 import sys
@@ -69,5 +70,16 @@ def main(path, n, typo_rate=0.0):
         out.write("\n")
 
 
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.partition("Usage:")[0].strip(),
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("seeds", metavar="SEED_RECORDS.jsonl", help="gp-extract's records of the seeds")
+    p.add_argument("n", metavar="N", type=int, help="how many records to write")
+    p.add_argument("typo_rate", metavar="TYPO_RATE", type=float, nargs="?", default=0.0,
+                   help="share of records whose institution gets a typo (default 0)")
+    return p.parse_args(argv)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]) if len(sys.argv) > 3 else 0.0)
+    args = parse_args(sys.argv[1:])
+    main(args.seeds, args.n, args.typo_rate)

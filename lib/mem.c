@@ -59,7 +59,7 @@ int gp_buf_reserve(gp_buf *b, size_t extra)
 extern inline void gp_buf_put(gp_buf *b, const void *data, size_t len);
 extern inline void gp_buf_putc(gp_buf *b, char c);
 
-void gp__buf_put_slow(gp_buf *b, const void *data, size_t len)
+void gp_buf_put_slow(gp_buf *b, const void *data, size_t len)
 {
     if (gp_buf_reserve(b, len) != 0)
         return;

@@ -62,8 +62,10 @@
  * (regions, countries, topics, priority areas, institutions) so that a reference such
  * as an institution's country can be resolved wherever it was declared.
  */
+#define _GNU_SOURCE /* dladdr */
 #include "rules_impl.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <glob.h>
 #include <jansson.h>
@@ -177,24 +179,41 @@ static int file_exists(const char *path)
     return access(path, R_OK) == 0;
 }
 
+/* The folder of the file holding the library's code: libgpkit.so, or the program it is
+ * linked into statically. Not /proc/self/exe: a program using the library may live anywhere
+ * (a Python interpreter, a build folder) and say nothing about where gpkit is installed. */
+static int library_dir(char *out, size_t size)
+{
+    Dl_info info;
+    if (!dladdr((void *)gp_rules_default_path, &info) || !info.dli_fname)
+        return -1;
+    char *real = realpath(info.dli_fname, NULL);
+    if (!real)
+        return -1;
+    char *slash = strrchr(real, '/');
+    int ok = slash && (size_t)(slash - real) < size;
+    if (ok) {
+        *slash = '\0';
+        memcpy(out, real, (size_t)(slash - real) + 1);
+    }
+    free(real);
+    return ok ? 0 : -1;
+}
+
 const char *gp_rules_default_path(void)
 {
     static char found[PATH_MAX];
     const char *env = getenv("GPKIT_RULES");
     if (env && *env)
         return env;
-    char exe[PATH_MAX - 64];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(found, sizeof found, "%s/../share/gpkit/rules/" GP_ENTRY_FILE, exe);
-            if (file_exists(found)) {
-                found[strlen(found) - strlen("/" GP_ENTRY_FILE)] = '\0';
-                return found;
-            }
+    /* An installed tree may have been moved: the rules are where they are installed relative
+     * to the library (GP_RULES_FROM_LIBDIR, e.g. ../share/gpkit/rules). */
+    char dir[PATH_MAX - 128];
+    if (library_dir(dir, sizeof dir) == 0) {
+        snprintf(found, sizeof found, "%s/" GP_RULES_FROM_LIBDIR "/" GP_ENTRY_FILE, dir);
+        if (file_exists(found)) {
+            found[strlen(found) - strlen("/" GP_ENTRY_FILE)] = '\0';
+            return found;
         }
     }
     if (file_exists(GP_RULES_INSTALL_DIR "/" GP_ENTRY_FILE))

@@ -535,23 +535,30 @@ int gp_text_collapse_space(const char *s, size_t len, int keep_paragraphs, gp_bu
     return GP_OK;
 }
 
-size_t gp_text_edit_distance(const char *a, size_t alen, const char *b, size_t blen)
+/* Decodes `s` into code points (an invalid sequence is one negative value); returns how many,
+ * or more than `cap` when they do not fit. */
+static size_t decode_cps(const char *s, size_t len, UChar32 *out, size_t cap)
 {
-    if (alen == 0)
-        return blen;
-    if (blen == 0)
-        return alen;
-    if (alen > 4096 || blen > 4096)
-        return alen > blen ? alen : blen;
-    size_t *mem = malloc(3 * (blen + 1) * sizeof(size_t));
-    if (!mem)
-        return alen > blen ? alen : blen;
-    size_t *prev2 = mem, *prev = mem + blen + 1, *cur = prev + blen + 1;
-    for (size_t j = 0; j <= blen; j++)
+    size_t n = 0;
+    for (int32_t i = 0; (size_t)i < len;) {
+        UChar32 c;
+        U8_NEXT(s, i, (int32_t)len, c);
+        if (n < cap)
+            out[n] = c;
+        n++;
+    }
+    return n;
+}
+
+/* Optimal string alignment over code points; `rows` has room for 3 * (m + 1) values. */
+static size_t osa(const UChar32 *a, size_t n, const UChar32 *b, size_t m, size_t *rows)
+{
+    size_t *prev2 = rows, *prev = rows + m + 1, *cur = prev + m + 1;
+    for (size_t j = 0; j <= m; j++)
         prev[j] = j;
-    for (size_t i = 1; i <= alen; i++) {
+    for (size_t i = 1; i <= n; i++) {
         cur[0] = i;
-        for (size_t j = 1; j <= blen; j++) {
+        for (size_t j = 1; j <= m; j++) {
             size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
             size_t v = prev[j] + 1;
             if (cur[j - 1] + 1 < v)
@@ -568,7 +575,33 @@ size_t gp_text_edit_distance(const char *a, size_t alen, const char *b, size_t b
         prev = cur;
         cur = tmp;
     }
-    size_t d = prev[blen];
+    return prev[m];
+}
+
+enum { EDIT_STACK = 128, EDIT_MAX = 4096 };
+
+size_t gp_text_edit_distance(const char *a, size_t alen, const char *b, size_t blen)
+{
+    /* Names are short: they fit on the stack; longer text takes one heap block. */
+    UChar32 sa[EDIT_STACK], sb[EDIT_STACK];
+    size_t srows[3 * (EDIT_STACK + 1)];
+    if (alen > (size_t)EDIT_MAX * 4 || blen > (size_t)EDIT_MAX * 4)
+        return alen > blen ? alen : blen;
+    size_t n = decode_cps(a, alen, sa, EDIT_STACK), m = decode_cps(b, blen, sb, EDIT_STACK);
+    if (n == 0 || m == 0)
+        return n + m;
+    if (n > EDIT_MAX || m > EDIT_MAX)
+        return n > m ? n : m;
+    if (n <= EDIT_STACK && m <= EDIT_STACK)
+        return osa(sa, n, sb, m, srows);
+    char *mem = malloc((n + m) * sizeof(UChar32) + 3 * (m + 1) * sizeof(size_t));
+    if (!mem)
+        return n > m ? n : m;
+    size_t *rows = (size_t *)(void *)mem;
+    UChar32 *ha = (UChar32 *)(void *)(rows + 3 * (m + 1)), *hb = ha + n;
+    decode_cps(a, alen, ha, n);
+    decode_cps(b, blen, hb, m);
+    size_t d = osa(ha, n, hb, m, rows);
     free(mem);
     return d;
 }

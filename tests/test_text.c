@@ -92,6 +92,34 @@ static void test_text__edit_distance_counts_transpositions(void **state)
     assert_int_equal(gp_text_edit_distance("", 0, "abc", 3), 3);
 }
 
+static size_t dist(const char *a, const char *b)
+{
+    return gp_text_edit_distance(a, strlen(a), b, strlen(b));
+}
+
+static void test_text__edit_distance_counts_characters_not_bytes(void **state)
+{
+    /* One edit each, in two-byte (Cyrillic, Greek) and three-byte (CJK) characters. */
+    assert_int_equal(
+        dist("\u041C\u0438\u043D\u0438\u0441\u0442\u0435\u0440\u0441\u0442\u0432\u043E",
+             "\u041C\u0438\u043D\u0438\u0441\u0442\u0435\u0440\u0441\u0442\u0432\u0430"),
+        1); /* Министерство / Министерства: substitution */
+    assert_int_equal(dist("\u03A5\u03C0\u03BF\u03C5\u03C1\u03B3\u03B5\u03AF\u03BF",
+                          "\u03A5\u03C0\u03BF\u03C5\u03C1\u03B3\u03B5\u03AF\u03BF\u03C5"),
+                     1); /* Υπουργείο / Υπουργείου: insertion */
+    assert_int_equal(dist("\u0430\u0431", "\u0431\u0430"), 1); /* аб / ба: transposition */
+    assert_int_equal(dist("\u52B4\u50CD\u7701", "\u52B4\u50CD"), 1); /* 労働省 / 労働 */
+    assert_int_equal(dist("", "\u041C\u0438\u0440"), 3);
+    /* Longer than the stack buffers: the heap fallback gives the same answer. */
+    char a[1200], b[1200];
+    for (int i = 0; i < 500; i++)
+        memcpy(a + 2 * i, "\u0436", 2);
+    memcpy(b, a, 1000);
+    memcpy(b + 500, "\u0437", 2);
+    a[1000] = b[1000] = '\0';
+    assert_int_equal(dist(a, b), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -101,6 +129,7 @@ int main(void)
         cmocka_unit_test(test_text__collapse_keeps_paragraphs),
         cmocka_unit_test(test_text__fold_replaces_mapped_characters),
         cmocka_unit_test(test_text__edit_distance_counts_transpositions),
+        cmocka_unit_test(test_text__edit_distance_counts_characters_not_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }

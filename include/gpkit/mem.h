@@ -38,8 +38,9 @@ typedef struct gp_buf {
 void gp_buf_free(gp_buf *b);
 void gp_buf_reset(gp_buf *b);                /* len = 0, keeps the memory */
 int gp_buf_reserve(gp_buf *b, size_t extra); /* room for `extra` more bytes */
-/* The slow path of gp_buf_put: grows the buffer first. */
-void gp__buf_put_slow(gp_buf *b, const void *data, size_t len);
+/* The slow path of gp_buf_put: grows the buffer first. Public (the inline appends call it
+ * from the caller's code) but not for direct use. */
+void gp_buf_put_slow(gp_buf *b, const void *data, size_t len);
 
 /* Appends `len` bytes. Inline: writing records is a stream of small appends. */
 inline void gp_buf_put(gp_buf *b, const void *data, size_t len)
@@ -51,7 +52,7 @@ inline void gp_buf_put(gp_buf *b, const void *data, size_t len)
         b->data[b->len] = '\0';
         return;
     }
-    gp__buf_put_slow(b, data, len);
+    gp_buf_put_slow(b, data, len);
 }
 
 inline void gp_buf_putc(gp_buf *b, char c)
@@ -61,7 +62,7 @@ inline void gp_buf_putc(gp_buf *b, char c)
         b->data[b->len] = '\0';
         return;
     }
-    gp__buf_put_slow(b, &c, 1);
+    gp_buf_put_slow(b, &c, 1);
 }
 
 void gp_buf_puts(gp_buf *b, const char *s);

@@ -82,7 +82,9 @@ size_t gp_fold_apply(const gp_foldmap *m, const char *s, size_t len, gp_buf *out
  */
 int gp_text_is_clean(const gp_foldmap *m, const char *s, size_t len, int paragraphs);
 
-/* Damerau-Levenshtein (optimal string alignment) distance between two byte strings. */
+/* Damerau-Levenshtein (optimal string alignment) distance between two UTF-8 strings, in
+ * code points (an invalid byte counts as one). Allocates nothing for strings of up to 128
+ * code points. */
 size_t gp_text_edit_distance(const char *a, size_t alen, const char *b, size_t blen);
 
 /* Decodes the code point at s[*i] (advancing *i); U+FFFD for an invalid sequence. */
