@@ -170,6 +170,25 @@ static int variant_json(gp_buf *b, const rp_finding *f, size_t index, int kind)
 
 /* ---- decisions ---- */
 
+/* One value of a fix or of its `was:`, typed by its field. */
+static void fix_value_json(gp_buf *b, gp_field field, const char *text, int year,
+                           const char *const *items, size_t nitems)
+{
+    if (gp_field_is_list(field)) {
+        gp_buf_putc(b, '[');
+        for (size_t m = 0; m < nitems; m++) {
+            if (m)
+                gp_buf_putc(b, ',');
+            jstr(b, items[m]);
+        }
+        gp_buf_putc(b, ']');
+    } else if (gp_field_is_year(field)) {
+        jnum(b, year, 1);
+    } else {
+        jstr(b, text);
+    }
+}
+
 static void decisions_json(gp_buf *b, const gp_decisions *ds)
 {
     if (!ds) {
@@ -210,19 +229,22 @@ static void decisions_json(gp_buf *b, const gp_decisions *ds)
                     gp_buf_puts(b, j ? ",[" : "[");
                     jstr(b, gp_field_name(fx->field));
                     gp_buf_putc(b, ',');
-                    if (gp_field_is_list(fx->field)) {
-                        gp_buf_putc(b, '[');
-                        for (size_t m = 0; m < fx->nitems; m++) {
-                            if (m)
-                                gp_buf_putc(b, ',');
-                            jstr(b, fx->items[m]);
-                        }
-                        gp_buf_putc(b, ']');
-                    } else if (gp_field_is_year(fx->field)) {
-                        jnum(b, fx->year, 1);
-                    } else {
-                        jstr(b, fx->text);
-                    }
+                    fix_value_json(b, fx->field, fx->text, fx->year, fx->items, fx->nitems);
+                    gp_buf_putc(b, ']');
+                }
+                /* the values the curator saw, so a download keeps them */
+                gp_buf_puts(b, "],\"was\":[");
+                int first_was = 1;
+                for (size_t j = 0; j < d->nfixes; j++) {
+                    const gp_decision_fix *fx = &d->fixes[j];
+                    if (!fx->has_was)
+                        continue;
+                    gp_buf_puts(b, first_was ? "[" : ",[");
+                    first_was = 0;
+                    jstr(b, gp_field_name(fx->field));
+                    gp_buf_putc(b, ',');
+                    fix_value_json(b, fx->field, fx->was_text, fx->was_year, fx->was_items,
+                                   fx->was_nitems);
                     gp_buf_putc(b, ']');
                 }
                 gp_buf_putc(b, ']');
