@@ -40,6 +40,33 @@ static gp_decision *add(gp_decisions *ds, gp_ydoc *d, gp_decision_kind kind, con
     return dec;
 }
 
+/* A record id as gp_norm makes them (docs/ids.md): "gp-" and 16 lower-case hex digits.
+ * Anything else cannot name a record, so it is a mistake in the file, not an unknown id. */
+static int is_record_id(const char *s)
+{
+    if (strncmp(s, "gp-", 3) != 0)
+        return 0;
+    for (int i = 3; i < 19; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return s[19] == '\0';
+}
+
+/* Reports an id that is empty or malformed; returns 0 when `s` is a record id. */
+static int check_id(gp_ydoc *d, const yaml_node_t *node, const char *s)
+{
+    if (!*s) {
+        gp_y_error(d, node, "decision.invalid", "a record id must not be empty");
+        return -1;
+    }
+    if (!is_record_id(s)) {
+        gp_y_error(d, node, "decision.invalid",
+                   "'%s' is not a record id ('gp-' and 16 lower-case hex digits)", s);
+        return -1;
+    }
+    return 0;
+}
+
 /* The ids of a merge or distinct entry (a sequence of at least two distinct ids).
  * Returns 0, 1 when a problem was reported, or GP_ENOMEM. */
 static int read_ids(gp_decisions *ds, gp_ydoc *d, const yaml_node_t *seq, const char *what,
@@ -59,13 +86,13 @@ static int read_ids(gp_decisions *ds, gp_ydoc *d, const yaml_node_t *seq, const 
     long *cols = gp_arena_alloc(ds->arena, n * sizeof *cols);
     if (!ids || !lines || !cols)
         return GP_ENOMEM;
+    /* a bad item leaves its slot NULL, and the check for repeats skips it */
+    memset(ids, 0, n * sizeof *ids);
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *item = gp_y_seq_item(d, seq, i);
         const char *s = gp_y_string(d, item, "a record id");
-        if (!s || !*s) {
-            if (s)
-                gp_y_error(d, item, "decision.invalid", "a record id must not be empty");
+        if (!s || check_id(d, item, s) != 0) {
             bad = 1;
             continue;
         }
@@ -198,7 +225,7 @@ static int read_fixes(gp_decisions *ds, gp_ydoc *d, const yaml_node_t *node)
             continue;
         }
         const char *s = gp_y_string(d, id, "'id'");
-        if (!s)
+        if (!s || check_id(d, id, s) != 0)
             continue;
         const char **ids = gp_arena_alloc(ds->arena, sizeof *ids);
         long *lc = gp_arena_alloc(ds->arena, 2 * sizeof *lc);
@@ -291,8 +318,9 @@ int gp_decisions_load(gp_decisions **out, const char *path, gp_diag_sink *diags)
         gp_decisions_free(ds);
         return rc;
     }
-    /* Stable order whatever the order of the keys in the file. */
-    qsort(ds->items, ds->len, sizeof *ds->items, kind_cmp);
+    /* Stable order whatever the order of the keys in the file (none: items is NULL). */
+    if (ds->len)
+        qsort(ds->items, ds->len, sizeof *ds->items, kind_cmp);
     *out = ds;
     return GP_OK;
 }

@@ -48,6 +48,8 @@ int gp_buf_reserve(gp_buf *b, size_t extra)
         b->oom = 1;
         return -1;
     }
+    /* a buffer reset while it had no memory is "" too: reserving makes it a string */
+    p[b->len] = '\0';
     b->data = p;
     b->cap = cap;
     return 0;

@@ -105,6 +105,82 @@ static void test_decisions__missing_file_is_an_input_error(void **state)
     th_diags_free(&diags);
 }
 
+static void test_decisions__id_not_text_is_reported(void **state)
+{
+    (void)state;
+    th_diags diags;
+    th_diags_init(&diags);
+    gp_decisions *ds = (gp_decisions *)1;
+    /* "[g: ,7]": a one-pair mapping and a number, the 19 bytes that crashed gp-dedup */
+    assert_int_equal(
+        gp_decisions_load(&ds, th_path("fixtures/decisions/id-not-text.yaml"), &diags.sink),
+        GP_EPARSE);
+    assert_null(ds);
+    const gp_diag *g = th_diags_find(&diags, "rules.type");
+    assert_non_null(g);
+    assert_int_equal(g->line, 2);
+    assert_int_equal(g->column, 4);
+    g = th_diags_find(&diags, "decision.invalid");
+    assert_non_null(g);
+    assert_non_null(strstr(g->message, "'7' is not a record id"));
+    assert_int_equal(g->column, 8);
+    th_diags_free(&diags);
+}
+
+static void test_decisions__empty_id_is_reported_and_the_others_checked(void **state)
+{
+    (void)state;
+    th_diags diags;
+    th_diags_init(&diags);
+    gp_decisions *ds = (gp_decisions *)1;
+    assert_int_equal(
+        gp_decisions_load(&ds, th_path("fixtures/decisions/id-empty.yaml"), &diags.sink),
+        GP_EPARSE);
+    assert_null(ds);
+    assert_int_equal(th_diags_count(&diags, NULL), 1);
+    const gp_diag *g = th_diags_find(&diags, "decision.invalid");
+    assert_non_null(g);
+    assert_non_null(strstr(g->message, "a record id must not be empty"));
+    assert_int_equal(g->line, 3);
+    assert_int_equal(g->column, 6);
+    th_diags_free(&diags);
+}
+
+static void test_decisions__malformed_id_is_reported(void **state)
+{
+    (void)state;
+    th_diags diags;
+    th_diags_init(&diags);
+    gp_decisions *ds = (gp_decisions *)1;
+    assert_int_equal(
+        gp_decisions_load(&ds, th_path("fixtures/decisions/id-malformed.yaml"), &diags.sink),
+        GP_EPARSE);
+    assert_null(ds);
+    assert_int_equal(th_diags_count(&diags, "decision.invalid"), 3);
+    const gp_diag *g = th_diags_find(&diags, "decision.invalid");
+    assert_non_null(strstr(g->message, "'GP-0000000000000002' is not a record id"));
+    assert_non_null(strstr(g->message, "'gp-' and 16 lower-case hex digits"));
+    assert_int_equal(g->line, 3);
+    assert_int_equal(g->column, 27);
+    th_diags_free(&diags);
+}
+
+static void test_decisions__version_alone_is_an_empty_set(void **state)
+{
+    (void)state;
+    th_diags diags;
+    th_diags_init(&diags);
+    gp_decisions *ds;
+    assert_int_equal(
+        gp_decisions_load(&ds, th_path("fixtures/decisions/version-only.yaml"), &diags.sink),
+        GP_OK);
+    assert_int_equal(th_diags_count(&diags, NULL), 0);
+    assert_int_equal(gp_decisions_count(ds), 0);
+    assert_null(gp_decisions_get(ds, 0));
+    gp_decisions_free(ds);
+    th_diags_free(&diags);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -112,6 +188,10 @@ int main(void)
         cmocka_unit_test(test_decisions__fix_sets_the_fields),
         cmocka_unit_test(test_decisions__every_mistake_is_reported_with_its_place),
         cmocka_unit_test(test_decisions__missing_file_is_an_input_error),
+        cmocka_unit_test(test_decisions__id_not_text_is_reported),
+        cmocka_unit_test(test_decisions__empty_id_is_reported_and_the_others_checked),
+        cmocka_unit_test(test_decisions__malformed_id_is_reported),
+        cmocka_unit_test(test_decisions__version_alone_is_an_empty_set),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }

@@ -746,6 +746,27 @@ static void test_input__empty_input_gives_no_line(void **state)
     th_diags_free(&d);
 }
 
+static void test_input__empty_first_line_is_nul_terminated(void **state)
+{
+    (void)state;
+    /* A file of one line end: the line buffer is allocated for it, and must still hold
+     * a string (the ASan build fills new memory, so an unterminated text shows here). */
+    static const char *const inputs[] = {"\n", "\r\n", "\nImplementation year:\n"};
+    for (size_t k = 0; k < GP_ARRAY_LEN(inputs); k++) {
+        gp_input *in;
+        th_diags d;
+        th_diags_init(&d);
+        assert_int_equal(gp_input_open_mem(&in, "mem.txt", inputs[k], strlen(inputs[k]), &d.sink),
+                         GP_OK);
+        gp_line line;
+        assert_int_equal(gp_input_next_line(in, &line), 1);
+        assert_int_equal(line.len, 0);
+        assert_int_equal(line.text[0], '\0');
+        gp_input_close(in);
+        th_diags_free(&d);
+    }
+}
+
 static void test_input__line_numbers_and_offsets_count_bytes(void **state)
 {
     (void)state;
@@ -813,6 +834,7 @@ int main(void)
         cmocka_unit_test(test_input__line_too_long_ending_in_crlf_between_blocks),
         cmocka_unit_test(test_input__line_as_long_as_the_limit_is_kept),
         cmocka_unit_test(test_input__empty_input_gives_no_line),
+        cmocka_unit_test(test_input__empty_first_line_is_nul_terminated),
         cmocka_unit_test(test_input__line_numbers_and_offsets_count_bytes),
         cmocka_unit_test(test_input__missing_file_is_reported),
     };

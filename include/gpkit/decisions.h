@@ -21,8 +21,9 @@
  *
  * A merge or distinct entry is a list of two or more ids, or a mapping with `ids` and
  * `reason`. Loading checks the shape and reports every problem (unknown key with a
- * "did you mean", wrong type, an id named twice in one entry, a field that cannot be
- * fixed) with file:line:column; whether the ids exist is for the tool that has the
+ * "did you mean", wrong type, an id that is empty or not "gp-" and 16 lower-case hex
+ * digits, an id named twice in one entry, a field that cannot be fixed) with
+ * file:line:column; whether the ids exist is for the tool that has the
  * records (gp-dedup reports unknown ids as decision.unknown-id).
  *
  * Ownership: a gp_decisions owns every string and array it hands out; they stay valid
