@@ -10,7 +10,7 @@ set -uo pipefail
 mode=$1 fuzzer=$2 corpus=$3 dict=$4 work=$5
 name=$(basename "$fuzzer")
 mkdir -p "$work/corpus"
-log=$work/fuzz.log
+log=$work/$([ "$mode" = corpus ] && echo corpus || echo fuzz).log
 # Leaks are findings; a crash stops the run at once.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
