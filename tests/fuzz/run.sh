@@ -21,8 +21,8 @@ else
   "$fuzzer" "${common[@]}" -dict="$dict" -max_total_time="$mode" "$work/corpus" "$corpus" >"$log" 2>&1
 fi
 status=$?
-last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+last=$(grep -aE '^#[0-9]+' "$log" | tail -n 1)
+runs=$(sed -n "s/^stat::number_of_executed_units: *//p" "$log" | tail -n 1)
 echo "fuzz: $name: ${runs:-?} executions; ${last:-no status line}"
 if [ $status -ne 0 ]; then
   tail -n 60 "$log"
