@@ -395,7 +395,9 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
         return GP_ENOMEM;
     for (size_t i = 0; i < nd; i++)
         w->h16[i] = (uint16_t)(mix64(sh[i]) >> 48);
-    nd = sort_unique16(w->h16, w->h16 + nd, nd);
+    /* h16 is still NULL while no description has been seen: no pointer sum on it */
+    if (nd)
+        nd = sort_unique16(w->h16, w->h16 + nd, nd);
     e->nshingles = (uint16_t)(nd > 65535 ? 65535 : nd);
     size_t ns = nd < (size_t)r->sketch ? nd : (size_t)r->sketch;
     e->nsketch = (uint16_t)ns;

@@ -6,6 +6,7 @@
  */
 #include "gpkit/diag.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,47 @@ void gp_diag_sink_init(gp_diag_sink *sink, gp_diag_fn fn, void *ctx)
     sink->ctx = ctx;
 }
 
+/* How many diagnostics of each rule id a capped sink has seen (gp_diag_sink.held). */
+typedef struct held_rule {
+    char *id;
+    size_t seen;
+    gp_severity worst; /* of those held back */
+} held_rule;
+
+struct gp_diag_held {
+    gp_map *index; /* rule id -> position + 1 in rules */
+    held_rule *rules;
+    size_t len, cap;
+};
+
+/* The counts of `rule_id` in a capped sink, NULL when out of memory (then not capped). */
+static held_rule *held_find(gp_diag_sink *sink, const char *rule_id)
+{
+    struct gp_diag_held *h = sink->held;
+    if (!h) {
+        h = calloc(1, sizeof *h);
+        if (!h || gp_map_new(&h->index) != GP_OK) {
+            free(h);
+            return NULL;
+        }
+        sink->held = h;
+    }
+    size_t len = strlen(rule_id);
+    void **slot;
+    int rc = gp_map_upsert(h->index, rule_id, len, &slot);
+    if (rc == 0)
+        return &h->rules[(size_t)(uintptr_t)*slot - 1];
+    if (rc < 0 || GP_GROW(h->rules, h->cap, h->len + 1) != GP_OK)
+        return NULL;
+    held_rule *r = &h->rules[h->len];
+    memset(r, 0, sizeof *r);
+    r->id = gp__strndup(rule_id, len);
+    if (!r->id)
+        return NULL;
+    *slot = (void *)(uintptr_t)(++h->len);
+    return r;
+}
+
 int gp_diag_emit(gp_diag_sink *sink, const gp_diag *d)
 {
     gp_diag copy = *d;
@@ -59,7 +101,40 @@ int gp_diag_emit(gp_diag_sink *sink, const gp_diag *d)
     if (copy.severity <= GP_SEV_OFF || copy.severity >= GP_SEV_COUNT)
         return 0;
     sink->count[copy.severity]++;
+    if (sink->max_per_rule && d->rule_id) {
+        held_rule *r = held_find(sink, d->rule_id);
+        if (r && r->seen++ >= sink->max_per_rule) {
+            if (copy.severity > r->worst)
+                r->worst = copy.severity;
+            return 0;
+        }
+    }
     return sink->fn ? sink->fn(sink->ctx, &copy) : 0;
+}
+
+int gp_diag_sink_summarize(gp_diag_sink *sink)
+{
+    struct gp_diag_held *h = sink->held;
+    if (!h)
+        return 0;
+    int rc = 0;
+    for (size_t i = 0; i < h->len; i++) {
+        held_rule *r = &h->rules[i];
+        if (r->seen > sink->max_per_rule && sink->fn && rc == 0) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "and %zu more '%s'", r->seen - sink->max_per_rule, r->id);
+            gp_diag g = GP_DIAG_INIT;
+            g.severity = r->worst;
+            g.message = msg;
+            rc = sink->fn(sink->ctx, &g);
+        }
+        free(r->id);
+    }
+    gp_map_free(h->index);
+    free(h->rules);
+    free(h);
+    sink->held = NULL;
+    return rc;
 }
 
 int gp_diag_vreport(gp_diag_sink *sink, const gp_diag *base, const char *fmt, va_list ap)

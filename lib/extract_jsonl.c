@@ -4,7 +4,8 @@
  * Each line is parsed and checked as a record (gp_record_read_json). A record keeps the
  * sources it carries, so provenance survives any number of passes; one without sources
  * gets this file and line. A malformed line is reported with its place and skipped;
- * blank lines are ignored. A key that is not a record field is dropped with a warning
+ * blank lines are ignored. A "\u0000" escape is kept as U+FFFD and reported (input.nul),
+ * as a NUL byte in a text file is. A key that is not a record field is dropped with a warning
  * that points at it and names the field it most likely misspells.
  */
 #include <string.h>
@@ -101,6 +102,14 @@ int gp__extract_jsonl(gp_extractor *ex, gp_input *in)
         }
         if (unknown.len)
             report_unknown(ex, &ln, &unknown);
+        if (err.nuls == 1)
+            gp_diag_report(ex->diags, GP_SEV_ERROR, "input.nul", ex->file, ln.number,
+                           err.nul_column, "'\\u0000' in a string; replaced by U+FFFD");
+        else if (err.nuls > 1)
+            gp_diag_report(ex->diags, GP_SEV_ERROR, "input.nul", ex->file, ln.number,
+                           err.nul_column,
+                           "'\\u0000' in a string and %ld more on this line; replaced by U+FFFD",
+                           err.nuls - 1);
         check_year(ex, &ln, GP_F_IMPLEMENTATION_YEAR);
         check_year(ex, &ln, GP_F_AWARD_YEAR);
         if (ex->rec.nsources == 0 &&

@@ -481,6 +481,7 @@ typedef struct jcur {
     gp_buf scratch;
     gp_json_error *err;
     int depth;
+    long nuls, nul_column; /* "\u0000" escapes replaced by U+FFFD */
 } jcur;
 
 enum { JSON_MAX_DEPTH = 64 };
@@ -646,6 +647,12 @@ static int jstring(jcur *c, const char **out, size_t *outlen, int keep)
                 if (lo < 0xDC00 || lo > 0xDFFF)
                     return jfail(c, "lone high surrogate in \\u escape%s", NULL);
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            if (cp == 0) {
+                /* a NUL would end the string here: keep the place visible instead */
+                if (c->nuls++ == 0)
+                    c->nul_column = (long)gp_text_char_count(c->s, c->i - 6) + 1;
+                cp = 0xFFFD;
             }
             gp_utf8_put(&c->scratch, cp);
             break;
@@ -987,12 +994,16 @@ done:
 int gp_record_read_json(gp_record *rec, const char *line, size_t len, gp_buf *unknown,
                         gp_json_error *err)
 {
-    jcur c = {line, len, 0, rec->arena, GP_BUF_INIT, err, 0};
+    jcur c = {line, len, 0, rec->arena, GP_BUF_INIT, err, 0, 0, 0};
     if (err) {
         err->message[0] = '\0';
         err->column = 0;
     }
     int rc = read_record(&c, rec, unknown);
+    if (err) {
+        err->nuls = c.nuls;
+        err->nul_column = c.nul_column;
+    }
     if (rc == GP_OK && c.scratch.oom)
         rc = GP_ENOMEM;
     gp_buf_free(&c.scratch);

@@ -7,6 +7,7 @@
 #include "ydoc.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,27 +15,185 @@
 #include "gpkit/text.h"
 #include "internal.h"
 
+/* Reads the whole file, at most GP_YAML_MAX_BYTES of it (one byte more tells it is
+ * longer). Returns GP_OK, GP_EIO (reported) or GP_ELIMIT (reported). */
+static int read_bounded(gp_ydoc *d, const char *path, unsigned char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        gp_diag_report(d->sink, GP_SEV_ERROR, "rules.unreadable", NULL, 0, 0,
+                       "cannot open '%s': %s", d->file, strerror(e));
+        return GP_EIO;
+    }
+    gp_buf b = GP_BUF_INIT;
+    char block[65536];
+    size_t n;
+    while (b.len <= GP_YAML_MAX_BYTES && (n = fread(block, 1, sizeof block, f)) > 0)
+        gp_buf_put(&b, block, n);
+    int bad = ferror(f), e = errno;
+    fclose(f);
+    if (bad) {
+        gp_diag_report(d->sink, GP_SEV_ERROR, "rules.unreadable", NULL, 0, 0,
+                       "cannot read '%s': %s", d->file, strerror(e));
+        gp_buf_free(&b);
+        return GP_EIO;
+    }
+    if (gp_buf_error(&b)) {
+        gp_buf_free(&b);
+        return GP_ENOMEM;
+    }
+    if (b.len > GP_YAML_MAX_BYTES) {
+        gp_diag_report(d->sink, GP_SEV_ERROR, "rules.limit", d->file, 0, 0,
+                       "'%s' is larger than %d MiB, the limit for a YAML file; not read", d->file,
+                       GP_YAML_MAX_BYTES >> 20);
+        gp_buf_free(&b);
+        return GP_ELIMIT;
+    }
+    *len = b.len;
+    *out = (unsigned char *)gp_buf_detach(&b);
+    return *out ? GP_OK : GP_ENOMEM;
+}
+
+/* A collection being read by check_bounds: its anchor and the node count at its start. */
+typedef struct open_node {
+    char *anchor;
+    size_t first;
+} open_node;
+
+static void limit_error(gp_ydoc *d, const yaml_event_t *ev, const char *fmt, long limit)
+{
+    gp_diag g = GP_DIAG_INIT;
+    g.rule_id = "rules.limit";
+    g.file = d->file;
+    g.line = (long)ev->start_mark.line + 1;
+    g.column = (long)ev->start_mark.column + 1;
+    gp_diag_emitf(d->sink, &g, fmt, limit);
+    d->errors++;
+}
+
+/*
+ * Walks the events of the text, before any document is built, and stops at the first
+ * bound it passes: collections nested deeper than GP_YAML_MAX_DEPTH (libyaml's scanner
+ * does work proportional to the depth for every token, so 200 KB of '[' would take
+ * minutes), or more than GP_YAML_MAX_NODES nodes once every alias is counted as the
+ * nodes it stands for (a "billion laughs" of nested aliases would make the walk of the
+ * rules exponential). Syntax errors are left to the loader, which reports them.
+ * Returns GP_OK, GP_ELIMIT (reported) or GP_ENOMEM.
+ */
+static int check_bounds(gp_ydoc *d, const unsigned char *text, size_t len)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return GP_ENOMEM;
+    yaml_parser_set_input_string(&parser, text, len);
+    gp_map *anchors = NULL;
+    if (gp_map_new(&anchors) != GP_OK) {
+        yaml_parser_delete(&parser);
+        return GP_ENOMEM;
+    }
+    open_node open[GP_YAML_MAX_DEPTH + 1];
+    int depth = 0, rc = GP_OK, done = 0;
+    size_t nodes = 0;
+    while (!done && rc == GP_OK) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev))
+            break; /* the loader reports it */
+        size_t adds = 0;
+        const yaml_char_t *anchor = NULL;
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
+        case YAML_SCALAR_EVENT:
+            adds = 1;
+            anchor = ev.data.scalar.anchor;
+            break;
+        case YAML_ALIAS_EVENT: {
+            const char *a = (const char *)ev.data.alias.anchor;
+            adds = (size_t)(uintptr_t)gp_map_get(anchors, a, strlen(a));
+            if (!adds)
+                adds = 1; /* an undefined alias: the loader reports it */
+            break;
+        }
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            adds = 1;
+            if (depth == GP_YAML_MAX_DEPTH) {
+                limit_error(d, &ev,
+                            "lists and mappings nested deeper than %ld levels, the limit for YAML",
+                            depth);
+                rc = GP_ELIMIT;
+                break;
+            }
+            anchor = ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
+                                                          : ev.data.mapping_start.anchor;
+            open[depth].anchor = anchor ? gp__strdup((const char *)anchor) : NULL;
+            open[depth].first = nodes;
+            if (anchor && !open[depth].anchor)
+                rc = GP_ENOMEM;
+            depth++;
+            anchor = NULL; /* recorded when the collection ends */
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            if (depth > 0) {
+                open_node *o = &open[--depth];
+                if (o->anchor && gp_map_put(anchors, o->anchor, strlen(o->anchor),
+                                            (void *)(uintptr_t)(nodes - o->first + 1)) != GP_OK)
+                    rc = GP_ENOMEM;
+                free(o->anchor);
+            }
+            break;
+        default:
+            break;
+        }
+        if (rc == GP_OK && anchor &&
+            gp_map_put(anchors, (const char *)anchor, strlen((const char *)anchor),
+                       (void *)(uintptr_t)1) != GP_OK)
+            rc = GP_ENOMEM;
+        if (rc == GP_OK) {
+            nodes += adds;
+            if (nodes > GP_YAML_MAX_NODES) {
+                limit_error(
+                    d, &ev,
+                    "more than %ld values counting what each alias stands for, the limit for YAML",
+                    GP_YAML_MAX_NODES);
+                rc = GP_ELIMIT;
+            }
+        }
+        yaml_event_delete(&ev);
+    }
+    while (depth > 0)
+        free(open[--depth].anchor);
+    gp_map_free(anchors);
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
 int gp_ydoc_load(gp_ydoc *d, const char *path, const char *display, gp_diag_sink *sink)
 {
     memset(d, 0, sizeof *d);
     d->file = display ? display : path;
     d->sink = sink;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        gp_diag_report(sink, GP_SEV_ERROR, "rules.unreadable", NULL, 0, 0, "cannot open '%s': %s",
-                       d->file, strerror(e));
-        d->errors++;
-        return GP_EIO;
+    unsigned char *text = NULL;
+    size_t len = 0;
+    int rc = read_bounded(d, path, &text, &len);
+    if (rc == GP_OK)
+        rc = check_bounds(d, text, len);
+    if (rc) {
+        if (rc != GP_ENOMEM)
+            d->errors++;
+        free(text);
+        return rc == GP_ELIMIT ? GP_EPARSE : rc;
     }
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
-        fclose(f);
+        free(text);
         return GP_ENOMEM;
     }
-    yaml_parser_set_input_file(&parser, f);
+    yaml_parser_set_input_string(&parser, text, len);
     int ok = yaml_parser_load(&parser, &d->doc);
-    int rc = GP_OK;
     if (!ok) {
         const yaml_mark_t *m = parser.problem ? &parser.problem_mark : &parser.context_mark;
         char where[96] = "";
@@ -52,7 +211,7 @@ int gp_ydoc_load(gp_ydoc *d, const char *path, const char *display, gp_diag_sink
         d->loaded = 1;
     }
     yaml_parser_delete(&parser);
-    fclose(f);
+    free(text);
     return rc;
 }
 

@@ -22,9 +22,19 @@ typedef struct gp_ydoc {
 } gp_ydoc;
 
 /*
+ * Bounds on every YAML file (rules, profiles, decisions), checked before a document is
+ * built: its size, the depth of nested lists and mappings, and the number of values
+ * with each alias counted as what it stands for. The bundled rules are under 100 KiB,
+ * 6 levels deep and a few thousand values.
+ */
+#define GP_YAML_MAX_BYTES (16 << 20)
+#define GP_YAML_MAX_DEPTH 64
+#define GP_YAML_MAX_NODES 1000000L
+
+/*
  * Parses `path`. Returns GP_OK, GP_EIO (cannot open, reported) or GP_EPARSE (syntax
- * error, reported with its place). An empty file is an empty mapping's absence:
- * gp_y_root returns NULL.
+ * error, or a bound above passed, reported as "rules.limit" with its place). An empty
+ * file is an empty mapping's absence: gp_y_root returns NULL.
  */
 int gp_ydoc_load(gp_ydoc *d, const char *path, const char *display, gp_diag_sink *sink);
 void gp_ydoc_free(gp_ydoc *d);

@@ -588,9 +588,30 @@ static void test_dedup__rules_section_is_validated(void **state)
     th_diags_free(&diags);
 }
 
+static void test_dedup__record_without_text_is_kept(void **state)
+{
+    (void)state;
+    /* No title, description or topics, and the worker's first record: its buffers have
+     * never been allocated (clang's UBSan: "applying zero offset to null pointer") */
+    run r;
+    static const char *const files[] = {"fixtures/bad/blank-first-line.txt"};
+    start(&r, NULL, 1);
+    add_files(&r, files, GP_ARRAY_LEN(files));
+    finish(&r, NULL);
+    const gp_record *rec = NULL;
+    for (size_t i = 0; i < r.out.len; i++)
+        if (!r.out.items[i].title && !r.out.items[i].description)
+            rec = &r.out.items[i];
+    assert_non_null(rec);
+    assert_int_equal(rec->implementation_year.value, 2020);
+    assert_int_equal(gp_dedup_get_stats(r.d)->records_out, r.out.len);
+    stop(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dedup__record_without_text_is_kept),
         cmocka_unit_test(test_dedup__seeds_give_231_records_and_161_listing_practices),
         cmocka_unit_test(test_dedup__korean_booklet_entries_merge_with_their_listing_records),
         cmocka_unit_test(test_dedup__korean_certificates_are_possible_duplicates),

@@ -227,6 +227,31 @@ static void test_extract_bad__jsonl_odd_keys_and_text_years(void **state)
     th_diags_free(&d);
 }
 
+/* "\u0000" in a JSON string: kept as U+FFFD (a NUL would end the C string there) and
+ * reported at the escape, once a line. */
+static void test_extract_bad__jsonl_nul_escape_is_replaced_and_reported(void **state)
+{
+    (void)state;
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(th_extract("fixtures/bad/nul-escape.jsonl", GP_FORMAT_AUTO, &r, &d), GP_OK);
+    assert_int_equal(r.len, 1);
+    assert_string_equal(r.items[0].title, "before\xEF\xBF\xBD"
+                                          "after");
+    assert_string_equal(r.items[0].institution, "X\xEF\xBF\xBDY");
+    assert_int_equal(th_diags_count(&d, "input.nul"), 1);
+    const gp_diag *g = th_diags_find(&d, "input.nul");
+    assert_int_equal(g->severity, GP_SEV_ERROR);
+    assert_int_equal(g->line, 1);
+    assert_int_equal(g->column, 17);
+    assert_string_equal(g->message,
+                        "'\\u0000' in a string and 1 more on this line; replaced by U+FFFD");
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
 static void test_extract_bad__empty_file_gives_no_records(void **state)
 {
     (void)state;
@@ -375,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_extract_bad__malformed_jsonl_keeps_good_lines),
         cmocka_unit_test(test_extract_bad__jsonl_unknown_keys_each_reported),
         cmocka_unit_test(test_extract_bad__jsonl_odd_keys_and_text_years),
+        cmocka_unit_test(test_extract_bad__jsonl_nul_escape_is_replaced_and_reported),
         cmocka_unit_test(test_extract_bad__empty_file_gives_no_records),
         cmocka_unit_test(test_extract_bad__binary_file_is_refused),
         cmocka_unit_test(test_extract_bad__unknown_format_is_refused),

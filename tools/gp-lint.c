@@ -179,6 +179,8 @@ int main(int argc, char **argv)
                                  unchanged};
         int color = r.format == GP_FINDINGS_HUMAN && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
         rc = gp_findings_write(stdout, r.format, list, baseline ? is_new : NULL, &info, color);
+        if (rc == GP_EIO)
+            gp_tool_flush(&t, 1); /* notes why stdout failed while errno still tells */
     }
     free(is_new);
     gp_baseline_free(baseline);

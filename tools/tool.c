@@ -55,10 +55,37 @@ void gp_tool_help(const gp_tool *t, FILE *out)
     if (t->details)
         fprintf(out, "\n%s\n", t->details);
     fprintf(out,
-            "\nExit status: 0 clean; 1 findings at error level; 2 usage, unreadable input "
-            "or rule-file error;\n3 internal error or out of memory.\n"
+            "\nExit status: 0 clean; 1 findings at error level; 2 usage, unreadable input,\n"
+            "rule-file error or output not written; 3 internal error or out of memory.\n"
             "The bundled rules: %s\n",
             gp_rules_default_path());
+}
+
+/*
+ * Flushes stdout and notes whether anything written to it was lost: by t->out, by
+ * stdio (gp-lint prints through a FILE *), or by --help. GP_OK, GP_EPIPE or GP_EIO.
+ */
+static int stdout_status(gp_tool *t)
+{
+    /* a write that failed just before (stdio drops what it could not write) left errno */
+    int before = errno;
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && !t->out_broken) {
+        t->out_broken = 1;
+        t->out_errno = errno ? errno : before ? before : EIO;
+    }
+    if (!t->out_broken)
+        return GP_OK;
+    return t->out_errno == EPIPE ? GP_EPIPE : GP_EIO;
+}
+
+/* Says once that stdout could not be written; a broken pipe is not worth a word. */
+static void report_stdout(gp_tool *t)
+{
+    if (t->out_broken && t->out_errno != EPIPE && t->out_errno != 0) {
+        gp_tool_error(t, "cannot write standard output: %s", strerror(t->out_errno));
+        t->out_errno = 0;
+    }
 }
 
 int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn fn, void *ctx,
@@ -66,6 +93,7 @@ int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn f
 {
     signal(SIGPIPE, SIG_IGN);
     gp_diag_sink_init(&t->sink, print_diag, t);
+    t->sink.max_per_rule = GP_TOOL_MAX_PER_RULE;
     t->color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
     rules_arg = NULL;
 
@@ -128,6 +156,10 @@ int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn f
     }
     free(longs);
     *first = optind;
+    if (status == GP_EXIT_CLEAN && stdout_status(t) == GP_EIO) {
+        report_stdout(t);
+        status = gp_exit_status(GP_EIO);
+    }
     return status;
 }
 
@@ -136,6 +168,7 @@ int gp_tool_load_rules(gp_tool *t)
     t->sink.level_fn = NULL;
     int rc = gp_ruleset_load(&t->rules, rules_arg, &t->sink);
     if (rc) {
+        gp_diag_sink_summarize(&t->sink);
         gp_tool_error(t, "cannot load the rules from '%s': %s",
                       rules_arg ? rules_arg : gp_rules_default_path(), gp_strerror(rc));
         return gp_exit_status(rc);
@@ -155,26 +188,32 @@ int gp_tool_flush(gp_tool *t, int force)
         return GP_ENOMEM;
     if (!force && t->out.len < (1u << 16))
         return GP_OK;
-    if (t->out.len && fwrite(t->out.data, 1, t->out.len, stdout) != t->out.len) {
+    size_t wrote = 0;
+    if (t->out.len) {
+        errno = 0;
+        wrote = fwrite(t->out.data, 1, t->out.len, stdout);
+    }
+    if (wrote != t->out.len) {
         t->out_broken = 1;
+        t->out_errno = errno ? errno : EIO;
         gp_buf_reset(&t->out);
-        return errno == EPIPE ? GP_EPIPE : GP_EIO;
+        return t->out_errno == EPIPE ? GP_EPIPE : GP_EIO;
     }
     gp_buf_reset(&t->out);
-    if (force && fflush(stdout) != 0) {
-        t->out_broken = 1;
-        return errno == EPIPE ? GP_EPIPE : GP_EIO;
-    }
-    return GP_OK;
+    return force ? stdout_status(t) : GP_OK;
 }
 
 int gp_tool_finish(gp_tool *t, int rc)
 {
     int frc = gp_tool_flush(t, 1);
-    if (rc == GP_OK && frc != GP_OK && frc != GP_EPIPE)
+    if (frc == GP_OK || frc == GP_EPIPE)
+        frc = stdout_status(t); /* what went through stdio, not t->out */
+    if (frc == GP_EPIPE && rc == GP_EIO)
+        rc = GP_EPIPE; /* the library saw the closed pipe as a write error */
+    if ((rc == GP_OK || rc == GP_EPIPE) && frc != GP_OK && frc != GP_EPIPE)
         rc = frc;
-    if (rc == GP_EIO && t->out_broken)
-        gp_tool_error(t, "cannot write the output: %s", strerror(errno));
+    report_stdout(t);
+    gp_diag_sink_summarize(&t->sink);
     int status = gp_exit_status(rc);
     if (status == GP_EXIT_CLEAN && t->sink.count[GP_SEV_ERROR] > 0)
         status = GP_EXIT_FINDINGS;

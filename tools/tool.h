@@ -12,6 +12,9 @@
 
 enum { GP_OPT_HELP = 1000, GP_OPT_VERSION, GP_OPT_RULES };
 
+/* Diagnostics of one rule id printed on stderr before the rest are only counted. */
+enum { GP_TOOL_MAX_PER_RULE = 100 };
+
 typedef struct gp_opt {
     const char *name; /* long name, without "--" */
     char short_name;  /* 0 when none */
@@ -32,6 +35,7 @@ typedef struct gp_tool {
     gp_ruleset *rules;
     gp_buf out;
     int out_broken;
+    int out_errno; /* why writing stdout failed */
 } gp_tool;
 
 /* Called for each option; return 0, or 2 for a usage error (already printed). */
@@ -57,7 +61,11 @@ int gp_tool_load_rules(gp_tool *t);
 /* Writes t->out to stdout when it is large or `force`; a broken pipe sets out_broken. */
 int gp_tool_flush(gp_tool *t, int force);
 
-/* The exit status for a library result and the diagnostics so far; frees the tool. */
+/*
+ * The exit status for a library result and the diagnostics so far; frees the tool. A
+ * failed write to stdout (disk full, I/O error) is reported and exits 2, whichever way
+ * the tool wrote; a broken pipe stays quiet (the reader has all it wanted).
+ */
 int gp_tool_finish(gp_tool *t, int rc);
 
 #endif

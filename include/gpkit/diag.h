@@ -73,9 +73,26 @@ typedef struct gp_diag_sink {
     gp_level_fn level_fn; /* may be NULL */
     void *level_ctx;
     size_t count[GP_SEV_COUNT]; /* diagnostics emitted, by final severity */
+    /*
+     * 0: every diagnostic reaches fn. Otherwise only the first `max_per_rule` of each
+     * rule id do; the others are still counted above, and gp_diag_sink_summarize says
+     * how many each rule id held back. A hostile file of a million identical mistakes
+     * then costs a screenful, not a million lines. Such a sink must be summarized
+     * before it goes away (that frees its per-rule counts).
+     */
+    size_t max_per_rule;
+    struct gp_diag_held *held; /* per-rule counts, made on first use */
 } gp_diag_sink;
 
 void gp_diag_sink_init(gp_diag_sink *sink, gp_diag_fn fn, void *ctx);
+
+/*
+ * Passes one line per rule id that held diagnostics back, in the order the rule ids
+ * were first met: "and N more 'rule.id'", at their highest severity, with no place and
+ * no rule id of its own (it is not counted again). Then forgets the counts. Returns
+ * what the callback returned (0 when none).
+ */
+int gp_diag_sink_summarize(gp_diag_sink *sink);
 
 /*
  * Applies the level override, counts and forwards `d`. A diagnostic whose level is

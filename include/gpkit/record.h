@@ -145,10 +145,17 @@ void gp_record_write_json(const gp_record *rec, gp_buf *out, int with_field_posi
 /* Appends `s` as a JSON string as RFC 8785 writes it (quotes included). */
 void gp_json_write_string(gp_buf *out, const char *s, size_t len);
 
-/* Why a JSON line was not a record: a message and the column (from 1, in characters). */
+/*
+ * Why a JSON line was not a record: a message and the column (from 1, in characters).
+ * Also set when the line was read: `nuls` "\u0000" escapes were replaced by U+FFFD (a
+ * NUL cannot be kept in a C string, and silently cutting the text there loses it), the
+ * first at column `nul_column`; the caller reports them.
+ */
 typedef struct gp_json_error {
     char message[160];
     long column;
+    long nuls;
+    long nul_column;
 } gp_json_error;
 
 /*
