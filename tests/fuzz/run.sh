@@ -11,6 +11,8 @@ mode=$1 fuzzer=$2 corpus=$3 dict=$4 work=$5
 name=$(basename "$fuzzer")
 mkdir -p "$work/corpus"
 log=$work/$([ "$mode" = corpus ] && echo corpus || echo fuzz).log
+stamp=$work/.started # findings newer than it are this run's
+touch "$stamp"
 # Leaks are findings; a crash stops the run at once.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -27,7 +29,7 @@ echo "fuzz: $name: ${runs:-?} executions; ${last:-no status line}"
 if [ $status -ne 0 ]; then
   tail -n 60 "$log"
   for a in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do
-    [ -e "$a" ] || continue
+    [ -e "$a" ] && [ "$a" -nt "$stamp" ] || continue
     echo "fuzz: $name: finding in $a; reproduce with: $fuzzer $a"
   done
   exit 1
