@@ -65,6 +65,8 @@ void gp_extractor_free(gp_extractor *ex)
     gp__profile_free(ex->defaults[0]);
     gp__profile_free(ex->defaults[1]);
     gp_arena_free(ex->arena);
+    gp_map_free(ex->seen);
+    gp_arena_free(ex->seen_names);
     free(ex->profile_path);
     free(ex);
 }
@@ -256,6 +258,31 @@ static int extract_input(gp_extractor *ex, gp_input *in, gp_record_fn fn, void *
     return rc;
 }
 
+/*
+ * Whether the file of `in` was read before by this extractor (compared by device and
+ * inode, so "a", "./a" and a link to it are one file). The first time it is noted.
+ * Returns 1 (reported: input.repeated), 0, or GP_ENOMEM.
+ */
+static int read_before(gp_extractor *ex, gp_input *in)
+{
+    unsigned long long id[2];
+    if (gp__input_identity(in, &id[0], &id[1]) != GP_OK)
+        return 0;
+    if (!ex->seen && (gp_map_new(&ex->seen) != GP_OK || gp_arena_new(&ex->seen_names) != GP_OK))
+        return GP_ENOMEM;
+    const char *first = gp_map_get(ex->seen, (const char *)id, sizeof id);
+    if (first) {
+        gp_diag_report(ex->diags, GP_SEV_WARNING, "input.repeated", gp_input_name(in), 0, 0,
+                       "'%s' is the same file as '%s', read already; not read again",
+                       gp_input_name(in), first);
+        return 1;
+    }
+    char *name = gp_arena_strdup(ex->seen_names, gp_input_name(in));
+    if (!name || gp_map_put(ex->seen, (const char *)id, sizeof id, name) != GP_OK)
+        return GP_ENOMEM;
+    return 0;
+}
+
 int gp_extract_file(gp_extractor *ex, const char *path, const char *display, gp_record_fn fn,
                     void *ctx)
 {
@@ -263,6 +290,11 @@ int gp_extract_file(gp_extractor *ex, const char *path, const char *display, gp_
     int rc = gp_input_open(&in, path, display, ex->diags);
     if (rc)
         return rc;
+    rc = read_before(ex, in);
+    if (rc) {
+        gp_input_close(in);
+        return rc < 0 ? rc : GP_OK;
+    }
     rc = extract_input(ex, in, fn, ctx);
     gp_input_close(in);
     return rc;

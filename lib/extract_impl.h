@@ -27,6 +27,8 @@ struct gp_extractor {
     void *ctx;
     const char *file; /* display name of the file being read */
     size_t records;
+    gp_map *seen; /* device and inode of each file read -> its name (in seen_names) */
+    gp_arena *seen_names;
 };
 
 /* Starts a new record in ex->rec with a source at `line` in `format`. */

@@ -101,6 +101,7 @@ typedef struct xerr_capture {
     long column;
     int offset;       /* XPath errors: where in the expression, in bytes; else -1 */
     long entity_line; /* the last line an entity loop was reported at (the outermost) */
+    int entity_loop;  /* libxml2 stopped at an entity loop or bomb */
     int fatal;        /* errors that stopped the parser (HTML's others are noise) */
     char fatal_message[200];
     long fatal_line;
@@ -122,8 +123,11 @@ static void capture_error(void *ctx, const xmlError *e)
     xerr_capture *c = ctx;
     if (!e || e->level < XML_ERR_ERROR)
         return;
-    if (e->code == XML_ERR_ENTITY_LOOP && e->line > 0)
-        c->entity_line = e->line;
+    if (e->code == XML_ERR_ENTITY_LOOP) {
+        c->entity_loop = 1;
+        if (e->line > 0)
+            c->entity_line = e->line;
+    }
     if (e->level == XML_ERR_FATAL && c->fatal++ == 0) {
         copy_message(c->fatal_message, sizeof c->fatal_message, e->message);
         c->fatal_line = e->line > 0 ? e->line : 0;
@@ -600,8 +604,11 @@ static void expand_children(expander *x, xmlNodePtr parent, gp_buf *tmp)
         merge_text_runs(x, parent, tmp);
 }
 
-/* Replaces every entity reference of the document with its text, within the budget. */
-static int expand_entities(gp_extractor *ex, xmlDocPtr doc)
+/*
+ * Replaces every entity reference of the document with its text, within the budget.
+ * Sets *cut when text was left out (reported: an input error once the records are read).
+ */
+static int expand_entities(gp_extractor *ex, xmlDocPtr doc, int *cut)
 {
     expander x = {doc, GP_MARKUP_EXPAND_MAX, 0, 0, 0, 0, NULL, NULL, 0, 0};
     gp_buf tmp = GP_BUF_INIT;
@@ -627,8 +634,9 @@ static int expand_entities(gp_extractor *ex, xmlDocPtr doc)
     gp_buf_free(&tmp);
     if (x.oom)
         return GP_ENOMEM;
+    *cut = x.cut;
     if (x.cut)
-        gp_diag_report(ex->diags, GP_SEV_ERROR, "markup.malformed", ex->file,
+        gp_diag_report(ex->diags, GP_SEV_ERROR, "markup.entity-limit", ex->file,
                        x.cut_line > 0 ? x.cut_line : 0, 0,
                        "entity references in '%s' expand to more than %zu bytes or nest deeper "
                        "than %d (an entity bomb?); the text beyond is left out",
@@ -916,6 +924,88 @@ static void xml_start_element(void *ctx, const xmlChar *localname, const xmlChar
     keep_big_line(ctx);
 }
 
+/*
+ * Internal entities are declared flat: a reference to an earlier internal entity inside
+ * an entity's value is replaced by that entity's (already flat) text before libxml2
+ * keeps the declaration. libxml2 2.9 measures nested references against the few bytes
+ * of the enclosing entity's value, so three levels that stand for 30 KB stopped the
+ * parser as a bomb; flat, the same text passes its checks, which stay in force for
+ * whatever is not flattened. All declarations of a document share one budget
+ * (GP_MARKUP_EXPAND_MAX); a declaration that would pass it is kept as written, and a
+ * real bomb then still meets libxml2's own limits.
+ */
+typedef struct flattener {
+    size_t budget;
+    gp_map *flat; /* names of the entities declared flat */
+    int oom;
+} flattener;
+
+static int predefined(const char *name, size_t len)
+{
+    static const char *const names[] = {"lt", "gt", "amp", "apos", "quot"};
+    for (size_t i = 0; i < GP_ARRAY_LEN(names); i++)
+        if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* The flat text of `content` into `out`; 0 when some reference could not be resolved. */
+static int flatten(xmlParserCtxtPtr ctxt, flattener *fl, const char *content, gp_buf *out)
+{
+    for (const char *p = content; *p;) {
+        const char *amp = strchr(p, '&');
+        const char *semi = amp ? strchr(amp, ';') : NULL;
+        if (!amp || !semi) {
+            gp_buf_puts(out, p);
+            break;
+        }
+        gp_buf_put(out, p, (size_t)(amp - p));
+        const char *name = amp + 1;
+        size_t nlen = (size_t)(semi - name);
+        p = semi + 1;
+        if (*name == '#' || predefined(name, nlen)) {
+            gp_buf_put(out, amp, nlen + 2);
+            continue;
+        }
+        if (!gp_map_get(fl->flat, name, nlen))
+            return 0; /* later, external, undeclared or itself not flat: keep the value */
+        char *n = gp__strndup(name, nlen);
+        xmlEntityPtr ent = n ? xmlGetDocEntity(ctxt->myDoc, (const xmlChar *)n) : NULL;
+        free(n);
+        if (!ent || !ent->content)
+            return 0;
+        gp_buf_puts(out, (const char *)ent->content);
+        if (out->len > fl->budget)
+            return 0;
+    }
+    return !gp_buf_error(out) && out->len <= fl->budget;
+}
+
+static void flat_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+                             const xmlChar *system_id, xmlChar *content)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    flattener *fl = ctxt->_private;
+    xmlChar *use = content;
+    gp_buf flat = GP_BUF_INIT;
+    int is_flat = 0;
+    if (fl && type == XML_INTERNAL_GENERAL_ENTITY && content && ctxt->myDoc) {
+        if (flatten(ctxt, fl, (const char *)content, &flat)) {
+            use = (xmlChar *)gp_buf_str(&flat);
+            fl->budget -= flat.len;
+            is_flat = 1;
+        }
+        if (gp_buf_error(&flat))
+            fl->oom = 1;
+    }
+    xmlSAX2EntityDecl(ctx, name, type, public_id, system_id, use);
+    /* the first declaration of a name is the one that counts, as in libxml2 */
+    if (is_flat && !gp_map_get(fl->flat, (const char *)name, strlen((const char *)name)) &&
+        gp_map_put(fl->flat, (const char *)name, strlen((const char *)name), fl) != GP_OK)
+        fl->oom = 1;
+    gp_buf_free(&flat);
+}
+
 static xmlDocPtr parse(gp_extractor *ex, const char *text, size_t len, int html, xerr_capture *cap)
 {
     /* The loader is process-wide in libxml2 2.9: put back whatever was there. */
@@ -939,13 +1029,22 @@ static xmlDocPtr parse(gp_extractor *ex, const char *text, size_t len, int html,
         }
     } else {
         xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-        if (ctxt) {
+        flattener fl = {GP_MARKUP_EXPAND_MAX, NULL, 0};
+        if (ctxt && gp_map_new(&fl.flat) == GP_OK) {
             ctxt->sax->startElementNs = xml_start_element;
+            ctxt->sax->entityDecl = flat_entity_decl;
+            ctxt->_private = &fl;
             doc = xmlCtxtReadMemory(ctxt, text, (int)len, ex->file, "UTF-8",
                                     XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOWARNING |
                                         XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES);
-            xmlFreeParserCtxt(ctxt);
+            if (fl.oom) {
+                xmlFreeDoc(doc);
+                doc = NULL;
+            }
         }
+        gp_map_free(fl.flat);
+        if (ctxt)
+            xmlFreeParserCtxt(ctxt);
     }
     capture_end();
     xmlSetExternalEntityLoader(old);
@@ -954,13 +1053,8 @@ static xmlDocPtr parse(gp_extractor *ex, const char *text, size_t len, int html,
 
 static void report_malformed(gp_extractor *ex, const xerr_capture *cap)
 {
-    if (cap->code == XML_ERR_ENTITY_LOOP) {
-        gp_diag_report(ex->diags, GP_SEV_ERROR, "markup.malformed", ex->file, cap->entity_line, 0,
-                       "entity references in '%s' loop or expand too much (an entity bomb?); "
-                       "read up to there",
-                       ex->file);
-        return;
-    }
+    if (cap->entity_loop && cap->code == XML_ERR_ENTITY_LOOP)
+        return; /* an input error, reported once the records before it are read */
     gp_diag_report(ex->diags, GP_SEV_WARNING, "markup.malformed", ex->file, cap->line,
                    cap->line ? cap->column : 0,
                    "'%s' is not well-formed XML: %s%s; read as far as possible", ex->file,
@@ -994,8 +1088,10 @@ static int read_field(mctx *m, gp_profile *prof, gp_field f, xmlXPathContextPtr 
     return rc;
 }
 
-static int read_records(gp_extractor *ex, gp_profile *prof, xmlDocPtr doc, int html)
+/* Emits the records of the document; *nread is how many. */
+static int read_records(gp_extractor *ex, gp_profile *prof, xmlDocPtr doc, int html, int *nread)
 {
+    *nread = 0;
     xmlXPathContextPtr xp = xmlXPathNewContext(doc);
     if (!xp)
         return GP_ENOMEM;
@@ -1039,6 +1135,8 @@ static int read_records(gp_extractor *ex, gp_profile *prof, xmlDocPtr doc, int h
         }
         if (rc == GP_OK)
             rc = gp__extract_emit(ex);
+        if (rc == GP_OK)
+            ++*nread;
     }
     /* A field that never matched usually means the page changed, not the practices. */
     for (int f = 0; f < GP_F_COUNT && rc == GP_OK && nrec > 0; f++)
@@ -1092,9 +1190,20 @@ int gp__extract_markup(gp_extractor *ex, gp_input *in, int html)
         gp_diag_report(ex->diags, GP_SEV_ERROR, "markup.malformed", ex->file, cap.fatal_line, 0,
                        "cannot read '%s' to its end: %s; read up to there", ex->file,
                        cap.fatal_message);
-    rc = html ? GP_OK : expand_entities(ex, doc);
+    int cut = 0, nread = 0;
+    rc = html ? GP_OK : expand_entities(ex, doc, &cut);
     if (rc == GP_OK)
-        rc = read_records(ex, prof, doc, html);
+        rc = read_records(ex, prof, doc, html, &nread);
     xmlFreeDoc(doc);
+    if (rc == GP_OK && !html && cap.entity_loop) {
+        /* libxml2 stopped there: whatever the file holds after it is lost */
+        gp_diag_report(ex->diags, GP_SEV_ERROR, "markup.entity-limit", ex->file, cap.entity_line, 0,
+                       "entity references in '%s' loop or pass libxml2's limits (an entity "
+                       "bomb?); %d record%s read, the rest of the file is lost",
+                       ex->file, nread, nread == 1 ? "" : "s");
+        rc = GP_EINPUT;
+    }
+    if (rc == GP_OK && cut)
+        rc = GP_EINPUT; /* text was left out (reported) */
     return rc;
 }

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
 #include <unicode/ustring.h>
@@ -536,6 +537,16 @@ static int decode_line(gp_input *in, const char *s, size_t n, long long offset)
         gp_diag_report(in->diags, GP_SEV_ERROR, "input.nul", in->name, in->lineno, first_nul_col,
                        "NUL byte in text; replaced by U+FFFD");
     return gp_buf_error(&in->line) ? GP_ENOMEM : GP_OK;
+}
+
+int gp__input_identity(const gp_input *in, unsigned long long *dev, unsigned long long *ino)
+{
+    struct stat st;
+    if (!in->f || fstat(fileno(in->f), &st) != 0)
+        return GP_EIO;
+    *dev = (unsigned long long)st.st_dev;
+    *ino = (unsigned long long)st.st_ino;
+    return GP_OK;
 }
 
 void gp__input_set_line_max(gp_input *in, size_t max)

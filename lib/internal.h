@@ -70,5 +70,7 @@ size_t gp__clip_len(const char *s, size_t len, size_t max);
  * bytes, so that tests can reach the limit without a 256 MiB line.
  */
 void gp__input_set_line_max(gp_input *in, size_t max);
+/* Device and inode of the file being read (stdin included); GP_EIO when unknown. */
+int gp__input_identity(const gp_input *in, unsigned long long *dev, unsigned long long *ino);
 
 #endif

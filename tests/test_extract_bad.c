@@ -252,6 +252,34 @@ static void test_extract_bad__jsonl_nul_escape_is_replaced_and_reported(void **s
     th_diags_free(&d);
 }
 
+/* The same file twice, by another name: read once, the second named in a warning. */
+static void test_extract_bad__same_file_twice_is_read_once(void **state)
+{
+    (void)state;
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    gp_extractor *ex;
+    assert_int_equal(gp_extractor_new(&ex, th_rules(), NULL, &d.sink), GP_OK);
+    char again[4096];
+    snprintf(again, sizeof again, "%s", th_path("fixtures/seeds/../bad/year-not-a-number.txt"));
+    assert_int_equal(
+        gp_extract_file(ex, th_path("fixtures/bad/year-not-a-number.txt"), "a", th_collect, &r),
+        GP_OK);
+    size_t once = r.len;
+    assert_true(once > 0);
+    assert_int_equal(gp_extract_file(ex, again, "./a", th_collect, &r), GP_OK);
+    assert_int_equal(r.len, once);
+    assert_int_equal(th_diags_count(&d, "input.repeated"), 1);
+    const gp_diag *g = th_diags_find(&d, "input.repeated");
+    assert_int_equal(g->severity, GP_SEV_WARNING);
+    assert_string_equal(g->message, "'./a' is the same file as 'a', read already; not read again");
+    gp_extractor_free(ex);
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
 static void test_extract_bad__empty_file_gives_no_records(void **state)
 {
     (void)state;
@@ -401,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_extract_bad__jsonl_unknown_keys_each_reported),
         cmocka_unit_test(test_extract_bad__jsonl_odd_keys_and_text_years),
         cmocka_unit_test(test_extract_bad__jsonl_nul_escape_is_replaced_and_reported),
+        cmocka_unit_test(test_extract_bad__same_file_twice_is_read_once),
         cmocka_unit_test(test_extract_bad__empty_file_gives_no_records),
         cmocka_unit_test(test_extract_bad__binary_file_is_refused),
         cmocka_unit_test(test_extract_bad__unknown_format_is_refused),

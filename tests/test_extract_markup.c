@@ -735,13 +735,14 @@ static void test_extract_markup__xml_external_entities_are_not_loaded(void **sta
     run_free(&r);
 }
 
-/* Billion laughs: libxml2 stops at the bomb; what came before is kept, the rest reported. */
-static void test_extract_markup__xml_entity_bomb_stops_with_a_diagnostic(void **state)
+/* Billion laughs: libxml2 stops at the bomb; what came before is kept, and since the rest of
+ * the file is lost, it is an input error that says how many records were read. */
+static void test_extract_markup__xml_entity_bomb_is_an_input_error(void **state)
 {
     (void)state;
     run r;
-    extract(&r, "fixtures/xml/entity-bomb.xml", GP_FORMAT_AUTO);
-    assert_int_equal(r.rc, GP_OK);
+    extract(&r, "fixtures/xml/entity-bomb-then-record.xml", GP_FORMAT_AUTO);
+    assert_int_equal(r.rc, GP_EINPUT);
     assert_int_equal(r.recs.len, 2);
     assert_string_equal(r.recs.items[0].title,
                         "Comprehensive e-services: More effective, more reliable");
@@ -749,11 +750,33 @@ static void test_extract_markup__xml_entity_bomb_stops_with_a_diagnostic(void **
     assert_null(r.recs.items[1].title);
     for (size_t i = 0; i < r.recs.len; i++)
         assert_true(record_size(&r.recs.items[i]) < 1000);
-    const gp_diag *d = th_diags_find(&r.diags, "markup.malformed");
+    assert_null(th_diags_find(&r.diags, "markup.malformed"));
+    const gp_diag *d = th_diags_find(&r.diags, "markup.entity-limit");
     assert_non_null(d);
-    assert_int_equal(d->line, 24);
-    assert_string_equal(d->message, "entity references in 'fixtures/xml/entity-bomb.xml' loop or "
-                                    "expand too much (an entity bomb?); read up to there");
+    assert_int_equal(d->severity, GP_SEV_ERROR);
+    assert_int_equal(d->line, 25);
+    assert_string_equal(d->message,
+                        "entity references in 'fixtures/xml/entity-bomb-then-record.xml' loop or "
+                        "pass libxml2's limits (an entity bomb?); 2 records read, the rest of the "
+                        "file is lost");
+    run_free(&r);
+}
+
+/* Entities nested three deep that stand for 30 KB: read whole, both records, no word. */
+static void test_extract_markup__xml_nested_entities_expand_whole(void **state)
+{
+    (void)state;
+    run r;
+    extract(&r, "fixtures/xml/entity-nested-30kb.xml", GP_FORMAT_AUTO);
+    assert_int_equal(r.rc, GP_OK);
+    assert_int_equal(r.recs.len, 2);
+    const gp_record *rec = &r.recs.items[0];
+    assert_non_null(rec->description);
+    /* 300 copies of "Social security for all. " x 4, white space collapsed, trimmed */
+    assert_int_equal(strlen(rec->description), 30000 - 1);
+    assert_string_equal(r.recs.items[1].title, "After the entities & all");
+    assert_null(th_diags_find(&r.diags, "markup.malformed"));
+    assert_null(th_diags_find(&r.diags, "markup.entity-limit"));
     run_free(&r);
 }
 
@@ -779,7 +802,8 @@ static void test_extract_markup__xml_repeated_entity_is_cut_at_the_budget(void *
     run r;
     extract_mem(&r, "quadratic.xml", doc.data, GP_FORMAT_AUTO);
     gp_buf_free(&doc);
-    assert_int_equal(r.rc, GP_OK);
+    /* text was left out: an input error, the record kept as far as it goes */
+    assert_int_equal(r.rc, GP_EINPUT);
     assert_int_equal(r.recs.len, 1);
     const gp_record *rec = &r.recs.items[0];
     assert_string_equal(rec->institution, "Quadratic Institute");
@@ -791,13 +815,13 @@ static void test_extract_markup__xml_repeated_entity_is_cut_at_the_budget(void *
     int budget = 0, field = 0;
     for (size_t i = 0; i < gp_diag_list_len(r.diags.list); i++) {
         const gp_diag *d = gp_diag_list_get(r.diags.list, i);
-        if (strcmp(d->rule_id, "markup.malformed") != 0)
-            continue;
-        if (strstr(d->message, "expand to more than 16777216 bytes")) {
+        if (strcmp(d->rule_id, "markup.entity-limit") == 0 &&
+            strstr(d->message, "expand to more than 16777216 bytes")) {
             budget++;
             assert_int_equal(d->line, 6); /* the <title> */
         }
-        if (strstr(d->message, "the text of field 'title' is longer than 1048576 bytes"))
+        if (strcmp(d->rule_id, "markup.malformed") == 0 &&
+            strstr(d->message, "the text of field 'title' is longer than 1048576 bytes"))
             field++;
     }
     assert_int_equal(budget, 1);
@@ -966,7 +990,8 @@ int main(void)
         cmocka_unit_test(test_extract_markup__html_nested_too_deep_is_reported),
         cmocka_unit_test(test_extract_markup__xml_export_reads_namespaced_records),
         cmocka_unit_test(test_extract_markup__xml_external_entities_are_not_loaded),
-        cmocka_unit_test(test_extract_markup__xml_entity_bomb_stops_with_a_diagnostic),
+        cmocka_unit_test(test_extract_markup__xml_entity_bomb_is_an_input_error),
+        cmocka_unit_test(test_extract_markup__xml_nested_entities_expand_whole),
         cmocka_unit_test(test_extract_markup__xml_repeated_entity_is_cut_at_the_budget),
         cmocka_unit_test(test_extract_markup__xml_malformed_is_reported_with_its_place),
         cmocka_unit_test(test_extract_markup__xml_without_root_element_is_unreadable),
