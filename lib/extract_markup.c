@@ -1185,11 +1185,6 @@ int gp__extract_markup(gp_extractor *ex, gp_input *in, int html)
     }
     if (!html && cap.count)
         report_malformed(ex, &cap);
-    else if (html && cap.fatal)
-        /* libxml2 stops there (nesting deeper than 256 elements, for one). */
-        gp_diag_report(ex->diags, GP_SEV_ERROR, "markup.malformed", ex->file, cap.fatal_line, 0,
-                       "cannot read '%s' to its end: %s; read up to there", ex->file,
-                       cap.fatal_message);
     int cut = 0, nread = 0;
     rc = html ? GP_OK : expand_entities(ex, doc, &cut);
     if (rc == GP_OK)
@@ -1201,6 +1196,14 @@ int gp__extract_markup(gp_extractor *ex, gp_input *in, int html)
                        "entity references in '%s' loop or pass libxml2's limits (an entity "
                        "bomb?); %d record%s read, the rest of the file is lost",
                        ex->file, nread, nread == 1 ? "" : "s");
+        rc = GP_EINPUT;
+    }
+    if (rc == GP_OK && html && cap.fatal) {
+        /* libxml2 stops there (nesting deeper than 256 elements, for one) */
+        gp_diag_report(ex->diags, GP_SEV_ERROR, "markup.unreadable", ex->file, cap.fatal_line, 0,
+                       "cannot read '%s' to its end: %s; %d record%s read, the rest of the file "
+                       "is lost",
+                       ex->file, cap.fatal_message, nread, nread == 1 ? "" : "s");
         rc = GP_EINPUT;
     }
     if (rc == GP_OK && cut)

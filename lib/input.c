@@ -56,7 +56,8 @@ struct gp_input {
     size_t ucap;
 
     gp_buf line;
-    gp_buf legacy; /* a line converted from the legacy encoding */
+    int line_in_raw; /* the last line was valid as read: handed out from raw, not copied */
+    gp_buf legacy;   /* a line converted from the legacy encoding */
     long lineno;
     gp_buf peek;
     int peeked;
@@ -451,10 +452,46 @@ static int convert_legacy(gp_input *in, const char *s, size_t n)
     return GP_OK;
 }
 
-/* Decodes raw line bytes into in->line, reporting what had to be replaced. */
+/* Whether the bytes are valid UTF-8 without a NUL: the line can then be used as read. */
+static int clean_utf8(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if ((w & 0x8080808080808080ULL) ||
+                ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        if (s[i] == '\0')
+            return 0;
+        if (!((unsigned char)s[i] & 0x80)) {
+            i++;
+            continue;
+        }
+        UChar32 c;
+        U8_NEXT(s, i, n, c);
+        if (c < 0)
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * Decodes raw line bytes into in->line, reporting what had to be replaced. A line that
+ * is valid UTF-8 as read is not copied (in->line_in_raw): a 100 MB line would otherwise
+ * cost its size once more.
+ */
 static int decode_line(gp_input *in, const char *s, size_t n, long long offset)
 {
     gp_buf_reset(&in->line);
+    in->line_in_raw = in->enc != ENC_LEGACY && clean_utf8(s, n);
+    if (in->line_in_raw)
+        return GP_OK;
     if (in->enc == ENC_LEGACY) {
         int rc = convert_legacy(in, s, n);
         if (rc)
@@ -661,8 +698,16 @@ int gp_input_next_line(gp_input *in, gp_line *line)
         in->raw_pos += consumed;
         if (rc)
             return rc;
-        line->text = gp_buf_str(&in->line);
-        line->len = in->line.len;
+        if (in->line_in_raw) {
+            /* p[len] is the line end, a byte of a cut line's rest, or the spare byte that
+               fill() keeps after the data: it is free to end the string */
+            p[len] = '\0';
+            line->text = (const char *)p;
+            line->len = len;
+        } else {
+            line->text = gp_buf_str(&in->line);
+            line->len = in->line.len;
+        }
         line->number = in->lineno;
         line->offset = offset;
         return 1;

@@ -218,8 +218,9 @@ static void *arena_alloc(gp_arena *a, size_t size, size_t align)
         size_t bsize = b->size * 2;
         if (bsize > (size_t)4 << 20)
             bsize = (size_t)4 << 20;
-        if (bsize < size * 2)
-            bsize = size * 2;
+        /* a large request gets a block of its own size: twice a 100 MB text is too much */
+        if (bsize < size)
+            bsize = size > (size_t)1 << 20 ? size : size * 2;
         gp_block *nb = block_new(bsize);
         if (!nb)
             return NULL;

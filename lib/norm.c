@@ -20,6 +20,9 @@
 
 enum { CACHE_MAX = 1 << 18, UNKNOWN_ORDER = 1 << 30 };
 
+/* Bytes of scratch buffer kept between texts; more is freed after use. */
+#define GP_NORM_SCRATCH_KEEP ((size_t)1 << 20)
+
 struct gp_normalizer {
     gp_ruleset *rules;
     gp_diag_sink *diags;
@@ -79,7 +82,19 @@ const gp_norm_stats *gp_normalizer_stats(const gp_normalizer *n)
     return &n->stats;
 }
 
-/* Cleaned text of `s` in n->space; returns its length (0: nothing left) or a GP_E code. */
+/* A scratch buffer that one huge text made huge is given back rather than kept. */
+static void shrink(gp_buf *b)
+{
+    if (b->cap > GP_NORM_SCRATCH_KEEP)
+        gp_buf_free(b);
+}
+
+/*
+ * Cleaned text of `s` in n->space; returns its length (0: nothing left) or a GP_E code.
+ * Text that is surely NFC (most) is not copied for that step, and the scratch buffers
+ * of a huge text are freed as soon as they are used, so a text costs about three times
+ * its size here, however large.
+ */
 static long clean_text(gp_normalizer *n, const char *s, int paragraphs)
 {
     size_t len = strlen(s);
@@ -87,11 +102,19 @@ static long clean_text(gp_normalizer *n, const char *s, int paragraphs)
     gp_buf_reset(&n->nfc);
     gp_buf_reset(&n->space);
     gp_fold_apply(gp_ruleset_typography(n->rules), s, len, &n->fold);
-    int rc = gp_text_nfc(n->text, gp_buf_str(&n->fold), n->fold.len, &n->nfc);
+    const gp_buf *cur = &n->fold;
+    int rc = n->fold.oom ? GP_ENOMEM : GP_OK;
+    if (!rc && !gp_text_surely_nfc(gp_buf_str(&n->fold), n->fold.len)) {
+        rc = gp_text_nfc(n->text, gp_buf_str(&n->fold), n->fold.len, &n->nfc);
+        cur = &n->nfc;
+        shrink(&n->fold);
+    }
     if (!rc)
-        rc = gp_text_collapse_space(gp_buf_str(&n->nfc), n->nfc.len, paragraphs, &n->space);
+        rc = gp_text_collapse_space(gp_buf_str(cur), cur->len, paragraphs, &n->space);
     if (!rc && (n->fold.oom || n->nfc.oom || n->space.oom))
         rc = GP_ENOMEM;
+    shrink(&n->fold);
+    shrink(&n->nfc);
     return rc ? rc : (long)n->space.len;
 }
 
@@ -154,6 +177,7 @@ static int norm_string(gp_normalizer *n, gp_record *rec, const char **slot, gp_f
     if ((size_t)len == strlen(*slot) && memcmp(*slot, n->space.data, (size_t)len) == 0)
         return GP_OK;
     const char *copy = gp_arena_strndup(rec->arena, n->space.data, (size_t)len);
+    shrink(&n->space);
     if (!copy)
         return GP_ENOMEM;
     *slot = copy;

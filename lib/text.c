@@ -177,11 +177,11 @@ static int32_t normalize_u1(gp_text *t, const UNormalizer2 *norm, int32_t n)
 }
 
 /*
- * Whether UTF-8 `s` is certainly NFC: every character has NFC_Quick_Check=Yes and
- * combining class 0 (ICU's properties), so no composition or reordering can apply. Most
- * text passes (curly quotes, dashes, accented letters), without any conversion.
+ * Every character has NFC_Quick_Check=Yes and combining class 0 (ICU's properties), so
+ * no composition or reordering can apply. Most text passes (curly quotes, dashes,
+ * accented letters), without any conversion.
  */
-static int surely_nfc(const char *s, size_t len)
+int gp_text_surely_nfc(const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
         if (!((unsigned char)s[i] & 0x80)) {
@@ -199,7 +199,7 @@ static int surely_nfc(const char *s, size_t len)
 
 int gp_text_nfc(gp_text *t, const char *s, size_t len, gp_buf *out)
 {
-    if (surely_nfc(s, len)) {
+    if (gp_text_surely_nfc(s, len)) {
         gp_buf_put(out, s, len);
         return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
     }

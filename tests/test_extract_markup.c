@@ -574,7 +574,8 @@ static void test_extract_markup__line_numbers_past_65535_are_kept(void **state)
     run_free(&r);
 }
 
-/* libxml2 stops at 256 levels of nesting; the HTML parser says nothing unless asked. */
+/* libxml2 stops at 256 levels of nesting; the HTML parser says nothing unless asked. The
+ * rest of the page is lost, so it is an input error that says how many records were read. */
 static void test_extract_markup__html_nested_too_deep_is_reported(void **state)
 {
     (void)state;
@@ -591,14 +592,17 @@ static void test_extract_markup__html_nested_too_deep_is_reported(void **state)
     run r;
     extract_mem(&r, "deep.html", doc.data, GP_FORMAT_AUTO);
     gp_buf_free(&doc);
-    assert_int_equal(r.rc, GP_OK);
+    assert_int_equal(r.rc, GP_EINPUT);
     assert_int_equal(r.recs.len, 1);
     assert_string_equal(r.recs.items[0].institution, "Kept");
     assert_null(r.recs.items[0].country);
-    const gp_diag *d = th_diags_find(&r.diags, "markup.malformed");
+    assert_null(th_diags_find(&r.diags, "markup.malformed"));
+    const gp_diag *d = th_diags_find(&r.diags, "markup.unreadable");
     assert_non_null(d);
+    assert_int_equal(d->severity, GP_SEV_ERROR);
     assert_int_equal(d->line, 2);
     assert_non_null(strstr(d->message, "cannot read 'deep.html' to its end: excessive depth"));
+    assert_non_null(strstr(d->message, "; 1 record read, the rest of the file is lost"));
     run_free(&r);
 }
 

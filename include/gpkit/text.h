@@ -37,6 +37,11 @@ int gp_text_key(gp_text *t, const char *s, size_t len, gp_buf *out);
 
 /* Appends `s` in Unicode Normalization Form C. */
 int gp_text_nfc(gp_text *t, const char *s, size_t len, gp_buf *out);
+/*
+ * 1 when valid UTF-8 `s` is certainly NFC already (every character NFC_Quick_Check=Yes
+ * with combining class 0): gp_text_nfc would copy it unchanged. 0 when it may not be.
+ */
+int gp_text_surely_nfc(const char *s, size_t len);
 
 /*
  * Appends `s` with white space collapsed: runs of white space inside a paragraph become
