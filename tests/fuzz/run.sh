@@ -2,13 +2,16 @@
 # tests/fuzz/run.sh - runs one libFuzzer harness (ctest and `scripts/dev fuzz` call it).
 #
 #   run.sh corpus  FUZZER CORPUS DICT WORK   every input of CORPUS once (a regression run)
-#   run.sh SECONDS FUZZER CORPUS DICT WORK   fuzz for SECONDS: new inputs go to WORK/corpus,
-#                                            a crash to WORK/crash-*; CORPUS is only read
+#   run.sh SECONDS FUZZER CORPUS DICT WORK [fresh]
+#                                            fuzz for SECONDS: new inputs go to WORK/corpus
+#                                            (emptied first with `fresh`), a crash to
+#                                            WORK/crash-*; CORPUS is only read
 # Prints libFuzzer's last status line (executions, cov:, ft:, corpus) and, on a finding,
 # the log's end and how to reproduce it.
 set -uo pipefail
 mode=$1 fuzzer=$2 corpus=$3 dict=$4 work=$5
 name=$(basename "$fuzzer")
+[ "${6:-}" = fresh ] && rm -rf "$work/corpus"
 mkdir -p "$work/corpus"
 log=$work/$([ "$mode" = corpus ] && echo corpus || echo fuzz).log
 stamp=$work/.started # findings newer than it are this run's
