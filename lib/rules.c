@@ -198,6 +198,8 @@ int gp__labels_match(gp_ruleset *rs, const gp_labels *labels, const char *line, 
                 gp__trim(&v, &vl);
                 *value = v;
                 *vlen = vl;
+            } else {
+                *value = s + n; /* nothing after the label: empty, but a place in the line */
             }
             return 1;
         }

@@ -260,6 +260,30 @@ static void test_extract_booklet__skipped_text_is_quoted_in_whole_characters(voi
     th_diags_free(&d);
 }
 
+/*
+ * A label written without its colon and with nothing after it ("Priority area" alone on
+ * its line, found by fuzz_detect): the entry is kept with no priority areas, and the
+ * reader never does arithmetic on a value that is not there (UBSan: "applying zero
+ * offset to null pointer").
+ */
+static void test_extract_booklet__label_without_colon_or_value(void **state)
+{
+    const char *text = "ATTESTATIONS\nT\xC3\xBCrkiye: Social Security Institution\nA title\n"
+                       "Priority area\n";
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(
+        th_extract_mem("label-alone.txt", text, strlen(text), GP_FORMAT_BOOKLET, &r, &d), GP_OK);
+    assert_int_equal(r.len, 1);
+    assert_string_equal(r.items[0].country, "T\xC3\xBCrkiye");
+    assert_string_equal(r.items[0].title, "A title");
+    assert_int_equal(r.items[0].priority_areas.len, 0);
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_extract_booklet__priority_areas_wrapped_mid_item_are_reported),
         cmocka_unit_test(test_extract_booklet__entry_with_unknown_country_is_reported),
         cmocka_unit_test(test_extract_booklet__skipped_text_is_quoted_in_whole_characters),
+        cmocka_unit_test(test_extract_booklet__label_without_colon_or_value),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }

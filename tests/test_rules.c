@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "rules_impl.h"
 
 /* Loads a fixture rule set that must fail; returns the first diagnostic of `rule_id`. */
 static void expect_error(const char *dir, const char *rule_id, long line, long column,
@@ -156,6 +157,24 @@ static void test_rules__every_check_is_documented(void **state)
     }
 }
 
+/*
+ * A line that is a label written without its colon and nothing after it ("Priority
+ * area") matches with an empty value, not a NULL one: the readers do arithmetic on it
+ * (found by fuzz_detect; UBSan: "applying zero offset to null pointer").
+ */
+static void test_rules__label_alone_has_an_empty_value(void **state)
+{
+    gp_ruleset *rs = th_rules();
+    const char *line = "Priority area";
+    const char *v = NULL;
+    size_t vlen = 99;
+    assert_int_equal(gp__labels_match(rs, &rs->booklet.labels[GP_BOOKLET_PRIORITY_AREAS], line,
+                                      strlen(line), &v, &vlen),
+                     1);
+    assert_non_null(v);
+    assert_int_equal(vlen, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +189,7 @@ int main(void)
         cmocka_unit_test(test_rules__regions_topics_and_priority_areas),
         cmocka_unit_test(test_rules__folder_or_entry_file),
         cmocka_unit_test(test_rules__every_check_is_documented),
+        cmocka_unit_test(test_rules__label_alone_has_an_empty_value),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }
