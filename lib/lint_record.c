@@ -56,9 +56,15 @@ static int check_cleaned(lworker *w, const gp_record *rec, const char *id, gp_vo
     default:
         if (strcmp(cleaned, r.canonical) == 0 && strcmp(raw, cleaned) != 0)
             return GP_OK; /* only typography that gp-norm folds: text checks report it */
+        if (r.translation) {
+            /* correct for a page in another of the site's languages: off by default */
+            snprintf(rule, sizeof rule, "%s.translation", gp__lint_kind_ids[kind]);
+            return gp__lint_finding(w, &at, rule, raw, r.canonical,
+                                    "%s '%s' is the translation of '%s'", name, raw, r.canonical);
+        }
         snprintf(rule, sizeof rule, "%s.alias", gp__lint_kind_ids[kind]);
-        return gp__lint_finding(w, &at, rule, raw, r.canonical, "%s '%s' is written '%s'", name,
-                                raw, r.canonical);
+        return gp__lint_finding(w, &at, rule, raw, r.canonical, "%s '%s' should be written '%s'",
+                                name, raw, r.canonical);
     }
 }
 
