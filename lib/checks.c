@@ -97,6 +97,7 @@ static const gp_check_info checks[] = {
     {"text.zero-width", GP_SEV_WARNING, "an invisible zero-width character in text"},
     {"topic.alias", GP_SEV_WARNING, "a topic written other than its canonical label"},
     {"topic.broader-missing", GP_SEV_INFO, "a topic without the broader topic it implies"},
+    {"topic.duplicate", GP_SEV_INFO, "a topic listed twice in one record"},
     {"topic.former-name", GP_SEV_WARNING, "a topic label no longer in use for the record's year"},
     {"topic.translation", GP_SEV_OFF,
      "a topic written in another of the site's languages (correct for its page)"},

@@ -295,6 +295,46 @@ static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon
     return rc;
 }
 
+/* A topic listed twice, as written or as another name of the same topic: gp-norm drops
+ * the repeat without a word, so the record says it. */
+static int check_repeated_topics(lworker *w, const gp_record *rec, const char *id)
+{
+    const gp_strlist *t = &rec->topics;
+    int rc = GP_OK;
+    for (size_t i = 1; i < t->len && !rc; i++) {
+        const gp_resolution *r =
+            gp_norm_resolve(w->norm, GP_VOCAB_TOPIC, t->items[i], rec->award_year.value, NULL);
+        if (!r)
+            return GP_ENOMEM;
+        const char *ci = r->match != GP_MATCH_NONE ? r->canonical : NULL;
+        for (size_t j = 0; j < i; j++) {
+            const gp_resolution *o =
+                gp_norm_resolve(w->norm, GP_VOCAB_TOPIC, t->items[j], rec->award_year.value, NULL);
+            if (!o)
+                return GP_ENOMEM;
+            const char *cj = o->match != GP_MATCH_NONE ? o->canonical : NULL;
+            int same = ci && cj ? strcmp(ci, cj) == 0 : strcmp(t->items[i], t->items[j]) == 0;
+            if (!same)
+                continue;
+            char ptr[48];
+            snprintf(ptr, sizeof ptr, "/topics/%zu", i);
+            place at = gp__lint_field_place(rec, id, ptr);
+            if (strcmp(t->items[i], t->items[j]) == 0)
+                rc = gp__lint_finding(w, &at, "topic.duplicate", t->items[i], NULL,
+                                      "topic '%s' is listed twice (topics %zu and %zu); remove "
+                                      "the second",
+                                      t->items[i], j + 1, i + 1);
+            else
+                rc = gp__lint_finding(w, &at, "topic.duplicate", t->items[i], NULL,
+                                      "topic '%s' repeats '%s' (topics %zu and %zu: both '%s'); "
+                                      "remove the second",
+                                      t->items[i], t->items[j], j + 1, i + 1, ci);
+            break;
+        }
+    }
+    return rc;
+}
+
 int gp__lint_one(lworker *w, const gp_record *rec)
 {
     gp_linter *l = w->l;
@@ -328,6 +368,8 @@ int gp__lint_one(lworker *w, const gp_record *rec)
             rc = check_name(w, rec, id, lists[k].kind, ptr, list->items[i], NULL, NULL);
         }
     }
+    if (!rc)
+        rc = check_repeated_topics(w, rec, id);
     if (!rc)
         rc = check_fields(w, rec, &canon, id);
 
