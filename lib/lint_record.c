@@ -403,8 +403,16 @@ int gp__lint_one(lworker *w, const gp_record *rec)
                               gp_ruleset_resolve(w->rules, GP_VOCAB_INSTITUTION, canon.institution,
                                                  strlen(canon.institution), 0, cc, &r) == GP_OK &&
                               r.match == GP_MATCH_NONE;
+    /* an unknown region is region.unknown and nothing more: one bad value, one finding */
+    gp_resolution rr;
+    const char *region = canon.region &&
+                                 gp_ruleset_resolve(w->rules, GP_VOCAB_REGION, canon.region,
+                                                    strlen(canon.region), 0, NULL, &rr) == GP_OK &&
+                                 rr.match != GP_MATCH_NONE
+                             ? canon.region
+                             : NULL;
     const char *country_region = NULL;
-    if (cc && canon.region &&
+    if (cc && region &&
         gp_ruleset_resolve(w->rules, GP_VOCAB_COUNTRY, canon.country, strlen(canon.country), 0,
                            NULL, &cr) == GP_OK)
         country_region = cr.region;
@@ -415,7 +423,7 @@ int gp__lint_one(lworker *w, const gp_record *rec)
                                         same, &at)
                   : GP_ENOMEM;
     }
-    if (!rc && cc && canon.region) {
+    if (!rc && cc && region) {
         place rat = gp__lint_field_place(rec, id, "/region");
         rc = gp__lint_spread_add(l, l->country_regions, cc, canon.region, canon.region, &rat);
     }
