@@ -215,8 +215,16 @@ static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon
     const struct gp_lint_rules *lr = gp__lint_rules(w->rules);
     char ptr[48];
     int rc = GP_OK;
+    /* a field no source of the record can carry (a single-practice page has no award
+       year) is not required of it */
+    unsigned lacks = rec->nsources ? ~0u : 0u;
+    for (size_t i = 0; i < rec->nsources; i++) {
+        gp_format fmt;
+        const char *name = rec->sources[i].format;
+        lacks &= name && gp_format_parse(name, &fmt) == 0 ? lr->not_carried[fmt] : 0u;
+    }
     for (int f = 0; f < GP_F_COUNT && !rc; f++) {
-        if (!(lr->required & (1u << f)) || !field_empty(rec, (gp_field)f))
+        if (!(lr->required & (1u << f)) || (lacks & (1u << f)) || !field_empty(rec, (gp_field)f))
             continue;
         place at = gp__lint_field_place(rec, id, NULL);
         snprintf(ptr, sizeof ptr, "/%s", gp_field_name((gp_field)f));
