@@ -207,6 +207,9 @@ int gp_dedup_explain(gp_deduper *d, const char *id1, const char *id2, gp_buf *ou
             gp_buf_printf(out, "   overlap of %u and %u shingles; Jaccard %.3f%s",
                           (unsigned)d->ents[a].nshingles, (unsigned)d->ents[b].nshingles, s.jaccard,
                           s.estimated ? " (estimated: a long text)" : "");
+        if (p == GP_DD_DESCRIPTION && s.cut_prefix)
+            gp_buf_printf(out, "\n  %-22s         description is a cut-off prefix of the other's",
+                          "");
         else if (p == GP_DD_TITLE_IN_DESCRIPTION)
             gp_buf_printf(out, "   %u of %u title words in the description", s.title_shared,
                           s.title_words);

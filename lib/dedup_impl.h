@@ -78,6 +78,9 @@ typedef struct gp_dedup_rules {
     int sketch;        /* shingle fingerprints kept per description (the smallest) */
     int min_overlap;   /* shingles the smaller description needs for the overlap coefficient */
     int stem;          /* characters kept of each title word */
+    /* a description that is a word prefix of the other's (a cut-off copy): at least
+       prefix_min_words words, compared on the first prefix_max_chars bytes of the key */
+    int prefix_min_words, prefix_max_chars;
     const char **stopwords;
     size_t nstopwords, stopwords_cap;
     uint64_t *stop_hashes; /* hash set of the stopwords (lib/dedup_rules.c) */
@@ -136,7 +139,10 @@ typedef struct dd_ent {
     uint8_t formats;    /* mask of 1 << gp_format over its sources */
     uint8_t flags;
     uint32_t *hashes;
-    uint16_t *sketch; /* sorted 16-bit fingerprints of the description's shingles */
+    const char *desc_head; /* first prefix_max_chars bytes of the description's key */
+    uint32_t desc_len;     /* bytes of the description's key */
+    uint16_t desc_words;   /* words of the description (saturates at 65535) */
+    uint16_t *sketch;      /* sorted 16-bit fingerprints of the description's shingles */
 } dd_ent;
 
 enum { DD_HAS_TITLE = 1, DD_HAS_DESCRIPTION = 2 };
@@ -182,6 +188,7 @@ typedef struct dd_score {
     double factor[GP_DD_FACTOR_PARTS];
     double jaccard;        /* description: Jaccard index */
     int estimated;         /* description: estimated from the smallest shingles only */
+    int cut_prefix;        /* description: one is a cut-off prefix of the other's */
     double text;           /* weighted mean of the text parts */
     double score;          /* rounded to three decimals; 0 when nothing to compare */
     int comparable;        /* whether some text part could be compared */

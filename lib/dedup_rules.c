@@ -20,6 +20,7 @@
  *       min_overlap: 8               # shingles needed to use the overlap coefficient
  *       stem: 5                      # characters kept of a title word
  *       stopwords: [WORD, ...]       # title words that say nothing
+ *       cut_prefix: {min_words: N, max_chars: N}  # a cut-off copy's description
  *       weights: {description: N, title: N, title_in_description: N, counterpart: N,
  *                 topics: N}
  *       factors: {country: F, award_year: F, implementation_year: F, same_document: F}
@@ -143,6 +144,8 @@ static void init_defaults(gp_dedup_rules *r)
     r->sketch = 512;
     r->min_overlap = 8;
     r->stem = 5;
+    r->prefix_min_words = 3;
+    r->prefix_max_chars = 400;
     r->weight[GP_DD_DESCRIPTION] = 8;
     r->weight[GP_DD_TITLE] = 4;
     r->weight[GP_DD_TITLE_IN_DESCRIPTION] = 4;
@@ -396,8 +399,8 @@ static void read_stopwords(gp_dedup_rules *r, gp_ruleset *rs, gp_ydoc *d, const 
 
 static void read_scoring(gp_dedup_rules *r, gp_ruleset *rs, gp_ydoc *d, const yaml_node_t *node)
 {
-    static const char *const keys[] = {"sketch",  "min_overlap", "stem", "stopwords",
-                                       "weights", "factors",     NULL};
+    static const char *const keys[] = {"sketch",  "min_overlap", "stem",       "stopwords",
+                                       "weights", "factors",     "cut_prefix", NULL};
     if (gp_y_check_map(d, node, "'dedup.scoring'", keys) != 0)
         return;
     yaml_node_t *n;
@@ -409,6 +412,16 @@ static void read_scoring(gp_dedup_rules *r, gp_ruleset *rs, gp_ydoc *d, const ya
         read_int(d, n, "'stem'", 0, 100, &r->stem);
     if ((n = gp_y_get(d, node, "stopwords")))
         read_stopwords(r, rs, d, n);
+    if ((n = gp_y_get(d, node, "cut_prefix"))) {
+        static const char *const c[] = {"min_words", "max_chars", NULL};
+        yaml_node_t *v;
+        if (gp_y_check_map(d, n, "'cut_prefix'", c) == 0) {
+            if ((v = gp_y_get(d, n, "min_words")))
+                read_int(d, v, "'min_words'", 1, 1000, &r->prefix_min_words);
+            if ((v = gp_y_get(d, n, "max_chars")))
+                read_int(d, v, "'max_chars'", 0, 100000, &r->prefix_max_chars);
+        }
+    }
     if ((n = gp_y_get(d, node, "weights"))) {
         static const char *const w[] = {"description", "title",  "title_in_description",
                                         "counterpart", "topics", NULL};

@@ -307,6 +307,16 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
         return rc;
     size_t dw = word_count(w->key.data, w->key.len);
     size_t tw = word_count(w->key2.data, w->key2.len);
+    /* the opening of the description, to tell a cut-off copy (see description_prefix) */
+    e->desc_head = NULL;
+    e->desc_len = (uint32_t)(w->key.len > UINT32_MAX ? UINT32_MAX : w->key.len);
+    e->desc_words = (uint16_t)(dw > 65535 ? 65535 : dw);
+    if (w->key.len && r->prefix_max_chars > 0) {
+        size_t head =
+            w->key.len < (size_t)r->prefix_max_chars ? w->key.len : (size_t)r->prefix_max_chars;
+        if (!(e->desc_head = gp_arena_strndup(w->arena, w->key.data, head)))
+            return GP_ENOMEM;
+    }
     if (grow64(w, dw + tw + 1) != GP_OK)
         return GP_ENOMEM;
     uint64_t *words = w->h64;
@@ -567,6 +577,24 @@ static int title_in_description(dd_worker *w, const gp_dedup_rules *r, const dd_
     return GP_OK;
 }
 
+/*
+ * Whether one description is a cut-off copy of the other's: the same institution,
+ * country and years, and the shorter description's matching key (at least
+ * prefix_min_words words, all of it within the stored opening) opens the longer one's,
+ * ending on a word boundary or inside a word (a page cut mid-word).
+ */
+static int description_prefix(const gp_dedup_rules *r, const dd_ent *a, const dd_ent *b)
+{
+    if (!a->inst_hash || a->inst_hash != b->inst_hash || !a->country || a->country != b->country ||
+        a->award_year != b->award_year || a->impl_year != b->impl_year || !a->desc_head ||
+        !b->desc_head || a->desc_len == b->desc_len)
+        return 0;
+    const dd_ent *s = a->desc_len < b->desc_len ? a : b, *l = s == a ? b : a;
+    if (s->desc_words < r->prefix_min_words || s->desc_len > (uint32_t)r->prefix_max_chars)
+        return 0;
+    return memcmp(s->desc_head, l->desc_head, s->desc_len) == 0;
+}
+
 static double institution_sim(const dd_ent *a, const dd_ent *b)
 {
     size_t la = strlen(a->inst_key), lb = strlen(b->inst_key);
@@ -582,6 +610,8 @@ int gp__dd_score(dd_worker *w, const gp_dedup_rules *r, const dd_ent *a, const d
     if ((a->flags & DD_HAS_DESCRIPTION) && (b->flags & DD_HAS_DESCRIPTION)) {
         out->has[GP_DD_DESCRIPTION] = 1;
         out->sim[GP_DD_DESCRIPTION] = description_sim(r, a, b, &out->jaccard, &out->estimated);
+        if ((out->cut_prefix = description_prefix(r, a, b)))
+            out->sim[GP_DD_DESCRIPTION] = 1.0;
     }
     if (a->ntitle && b->ntitle) {
         out->has[GP_DD_TITLE] = 1;

@@ -39,7 +39,8 @@ typedef struct gp_lint_range {
 } gp_lint_range;
 
 struct gp_lint_rules {
-    unsigned required; /* bit (1 << gp_field) per required field */
+    unsigned required;                                /* bit (1 << gp_field) per required field */
+    unsigned not_carried[GP_FORMAT_OLD_PRACTICE + 1]; /* per source format: fields it lacks */
     gp_lint_range ranges[GP_F_COUNT];
     gp_lint_pattern *patterns;
     size_t npatterns, patterns_cap;

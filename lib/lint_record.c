@@ -56,9 +56,15 @@ static int check_cleaned(lworker *w, const gp_record *rec, const char *id, gp_vo
     default:
         if (strcmp(cleaned, r.canonical) == 0 && strcmp(raw, cleaned) != 0)
             return GP_OK; /* only typography that gp-norm folds: text checks report it */
+        if (r.translation) {
+            /* correct for a page in another of the site's languages: off by default */
+            snprintf(rule, sizeof rule, "%s.translation", gp__lint_kind_ids[kind]);
+            return gp__lint_finding(w, &at, rule, raw, r.canonical,
+                                    "%s '%s' is the translation of '%s'", name, raw, r.canonical);
+        }
         snprintf(rule, sizeof rule, "%s.alias", gp__lint_kind_ids[kind]);
-        return gp__lint_finding(w, &at, rule, raw, r.canonical, "%s '%s' is written '%s'", name,
-                                raw, r.canonical);
+        return gp__lint_finding(w, &at, rule, raw, r.canonical, "%s '%s' should be written '%s'",
+                                name, raw, r.canonical);
     }
 }
 
@@ -209,8 +215,16 @@ static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon
     const struct gp_lint_rules *lr = gp__lint_rules(w->rules);
     char ptr[48];
     int rc = GP_OK;
+    /* a field no source of the record can carry (a single-practice page has no award
+       year) is not required of it */
+    unsigned lacks = rec->nsources ? ~0u : 0u;
+    for (size_t i = 0; i < rec->nsources; i++) {
+        gp_format fmt;
+        const char *name = rec->sources[i].format;
+        lacks &= name && gp_format_parse(name, &fmt) == 0 ? lr->not_carried[fmt] : 0u;
+    }
     for (int f = 0; f < GP_F_COUNT && !rc; f++) {
-        if (!(lr->required & (1u << f)) || !field_empty(rec, (gp_field)f))
+        if (!(lr->required & (1u << f)) || (lacks & (1u << f)) || !field_empty(rec, (gp_field)f))
             continue;
         place at = gp__lint_field_place(rec, id, NULL);
         snprintf(ptr, sizeof ptr, "/%s", gp_field_name((gp_field)f));
@@ -289,6 +303,46 @@ static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon
     return rc;
 }
 
+/* A topic listed twice, as written or as another name of the same topic: gp-norm drops
+ * the repeat without a word, so the record says it. */
+static int check_repeated_topics(lworker *w, const gp_record *rec, const char *id)
+{
+    const gp_strlist *t = &rec->topics;
+    int rc = GP_OK;
+    for (size_t i = 1; i < t->len && !rc; i++) {
+        const gp_resolution *r =
+            gp_norm_resolve(w->norm, GP_VOCAB_TOPIC, t->items[i], rec->award_year.value, NULL);
+        if (!r)
+            return GP_ENOMEM;
+        const char *ci = r->match != GP_MATCH_NONE ? r->canonical : NULL;
+        for (size_t j = 0; j < i; j++) {
+            const gp_resolution *o =
+                gp_norm_resolve(w->norm, GP_VOCAB_TOPIC, t->items[j], rec->award_year.value, NULL);
+            if (!o)
+                return GP_ENOMEM;
+            const char *cj = o->match != GP_MATCH_NONE ? o->canonical : NULL;
+            int same = ci && cj ? strcmp(ci, cj) == 0 : strcmp(t->items[i], t->items[j]) == 0;
+            if (!same)
+                continue;
+            char ptr[48];
+            snprintf(ptr, sizeof ptr, "/topics/%zu", i);
+            place at = gp__lint_field_place(rec, id, ptr);
+            if (strcmp(t->items[i], t->items[j]) == 0)
+                rc = gp__lint_finding(w, &at, "topic.duplicate", t->items[i], NULL,
+                                      "topic '%s' is listed twice (topics %zu and %zu); remove "
+                                      "the second",
+                                      t->items[i], j + 1, i + 1);
+            else
+                rc = gp__lint_finding(w, &at, "topic.duplicate", t->items[i], NULL,
+                                      "topic '%s' repeats '%s' (topics %zu and %zu: both '%s'); "
+                                      "remove the second",
+                                      t->items[i], t->items[j], j + 1, i + 1, ci);
+            break;
+        }
+    }
+    return rc;
+}
+
 int gp__lint_one(lworker *w, const gp_record *rec)
 {
     gp_linter *l = w->l;
@@ -323,6 +377,8 @@ int gp__lint_one(lworker *w, const gp_record *rec)
         }
     }
     if (!rc)
+        rc = check_repeated_topics(w, rec, id);
+    if (!rc)
         rc = check_fields(w, rec, &canon, id);
 
     /* text hygiene, on every text as written */
@@ -355,8 +411,16 @@ int gp__lint_one(lworker *w, const gp_record *rec)
                               gp_ruleset_resolve(w->rules, GP_VOCAB_INSTITUTION, canon.institution,
                                                  strlen(canon.institution), 0, cc, &r) == GP_OK &&
                               r.match == GP_MATCH_NONE;
+    /* an unknown region is region.unknown and nothing more: one bad value, one finding */
+    gp_resolution rr;
+    const char *region = canon.region &&
+                                 gp_ruleset_resolve(w->rules, GP_VOCAB_REGION, canon.region,
+                                                    strlen(canon.region), 0, NULL, &rr) == GP_OK &&
+                                 rr.match != GP_MATCH_NONE
+                             ? canon.region
+                             : NULL;
     const char *country_region = NULL;
-    if (cc && canon.region &&
+    if (cc && region &&
         gp_ruleset_resolve(w->rules, GP_VOCAB_COUNTRY, canon.country, strlen(canon.country), 0,
                            NULL, &cr) == GP_OK)
         country_region = cr.region;
@@ -367,7 +431,7 @@ int gp__lint_one(lworker *w, const gp_record *rec)
                                         same, &at)
                   : GP_ENOMEM;
     }
-    if (!rc && cc && canon.region) {
+    if (!rc && cc && region) {
         place rat = gp__lint_field_place(rec, id, "/region");
         rc = gp__lint_spread_add(l, l->country_regions, cc, canon.region, canon.region, &rat);
     }

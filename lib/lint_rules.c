@@ -3,6 +3,8 @@
  *
  *   lint:
  *     required: [FIELD, ...]                  # record.required
+ *     not_carried:                            # fields a source format never has: not
+ *       FORMAT: [FIELD, ...]                  # required of a record all from it
  *     ranges:                                 # record.range
  *       award_year: {min: YEAR, max: YEAR}
  *     patterns:                               # record.pattern (ICU regular expressions)
@@ -173,8 +175,8 @@ static void read_suppressions(gp_ydoc *d, yaml_node_t *node, struct gp_lint_rule
 
 void gp__lint_rules_read(gp_ruleset *rs, struct gp_ydoc *d, struct yaml_node_s *node)
 {
-    static const char *const keys[] = {"required",     "ranges",    "patterns", "footers",
-                                       "suppressions", "discovery", NULL};
+    static const char *const keys[] = {"required", "not_carried",  "ranges",    "patterns",
+                                       "footers",  "suppressions", "discovery", NULL};
     if (gp_y_check_map(d, node, "'lint'", keys) != 0)
         return;
     if (!rs->lint && !(rs->lint = calloc(1, sizeof *rs->lint)))
@@ -188,6 +190,30 @@ void gp__lint_rules_read(gp_ruleset *rs, struct gp_ydoc *d, struct yaml_node_s *
             int f = field_of(d, gp_y_seq_item(d, n, i), "a required field");
             if (f >= 0)
                 lr->required |= 1u << f;
+        }
+    }
+    if ((n = gp_y_get(d, node, "not_carried"))) {
+        if (!gp_y_is_map(n))
+            gp_y_error(d, n, "rules.type", "'not_carried' must map formats to lists of fields");
+        for (size_t i = 0; gp_y_is_map(n) && i < gp_y_map_len(n); i++) {
+            const char *name = gp_y_scalar(gp_y_map_key(d, n, i));
+            yaml_node_t *list = gp_y_map_value(d, n, i);
+            gp_format fmt;
+            if (!name || gp_format_parse(name, &fmt) != 0 || fmt == GP_FORMAT_AUTO) {
+                gp_y_error(d, gp_y_map_key(d, n, i), "rules.reference",
+                           "'not_carried' names an unknown format '%s'", name ? name : "");
+                continue;
+            }
+            if (!gp_y_is_seq(list)) {
+                gp_y_error(d, list, "rules.type", "'not_carried.%s' must be a list of fields",
+                           name);
+                continue;
+            }
+            for (size_t k = 0; k < gp_y_seq_len(list); k++) {
+                int f = field_of(d, gp_y_seq_item(d, list, k), "a field");
+                if (f >= 0)
+                    lr->not_carried[fmt] |= 1u << f;
+            }
         }
     }
     if ((n = gp_y_get(d, node, "ranges")))

@@ -104,6 +104,8 @@ int gp_ruleset_resolve(gp_ruleset *rs, gp_vocab_kind kind, const char *value, si
     res->from = pick->from;
     res->until = pick->until;
     res->index = pick->entry;
+    res->translation =
+        pick->kind == GP_NAME_TRANSLATION || pick->kind == GP_NAME_WRITTEN_TRANSLATION;
     if (former)
         res->match = GP_MATCH_FORMER;
     else if (strlen(e->name) == tlen && memcmp(e->name, trimmed, tlen) == 0)

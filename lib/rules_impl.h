@@ -18,10 +18,12 @@
 
 enum gp_name_kind {
     GP_NAME_CANONICAL,
-    GP_NAME_ALIAS,      /* written in the rules */
-    GP_NAME_ACRONYM,    /* institutions */
-    GP_NAME_STANDARD,   /* iso-codes' official and common names */
-    GP_NAME_TRANSLATION /* ICU's display names in other languages */
+    GP_NAME_ALIAS,              /* written in the rules */
+    GP_NAME_ACRONYM,            /* institutions */
+    GP_NAME_STANDARD,           /* iso-codes' official and common names */
+    GP_NAME_TRANSLATION,        /* ICU's display names in other languages */
+    GP_NAME_WRITTEN_TRANSLATION /* written in the rules: a label in another of the site's
+                                   languages (`translations:`) */
 };
 
 typedef struct gp_name {

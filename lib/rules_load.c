@@ -112,6 +112,8 @@ typedef struct decl_entry {
     place at, country_at, region_at;
     decl_name *aliases;
     size_t naliases, aliases_cap;
+    decl_name *translations; /* labels in another of the site's languages */
+    size_t ntranslations, translations_cap;
     decl_name *broader; /* spelling + place of each broader reference */
     size_t nbroader, broader_cap;
     long idx;    /* the entry built from it */
@@ -313,9 +315,10 @@ static void read_vocab(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *list, gp_vocab_k
         gp_y_error(d, list, "rules.type", "'%s' must be a list of entries", section);
         return;
     }
-    static const char *const topic_keys[] = {"name",    "alias_of",    "aliases",
+    static const char *const topic_keys[] = {"name",    "alias_of",    "aliases", "translations",
                                              "broader", "description", NULL};
-    static const char *const plain_keys[] = {"name", "alias_of", "aliases", "description", NULL};
+    static const char *const plain_keys[] = {"name",         "alias_of",    "aliases",
+                                             "translations", "description", NULL};
     static const char *const inst_keys[] = {"name",    "alias_of",    "country", "acronym",
                                             "aliases", "description", NULL};
     const char *const *keys = kind == GP_VOCAB_TOPIC         ? topic_keys
@@ -348,6 +351,8 @@ static void read_vocab(gp_ruleset *rs, gp_ydoc *d, yaml_node_t *list, gp_vocab_k
         e->extends = of != NULL;
         read_names(rs, d, gp_y_get(d, item, "aliases"), "an alias", &e->aliases, &e->naliases,
                    &e->aliases_cap);
+        read_names(rs, d, gp_y_get(d, item, "translations"), "a translation", &e->translations,
+                   &e->ntranslations, &e->translations_cap);
         if (kind == GP_VOCAB_TOPIC)
             read_names(rs, d, gp_y_get(d, item, "broader"), "a broader topic", &e->broader,
                        &e->nbroader, &e->broader_cap);
@@ -1142,6 +1147,11 @@ static void add_names(gp_ruleset *rs, gp_vocab_kind kind, unsigned idx, const ch
     for (size_t a = 0; a < d->naliases; a++) {
         const decl_name *n = &d->aliases[a];
         name_add(rs, kind, idx, scope, n->spelling, n->from, n->until, GP_NAME_ALIAS, &n->at);
+    }
+    for (size_t a = 0; a < d->ntranslations; a++) {
+        const decl_name *n = &d->translations[a];
+        name_add(rs, kind, idx, scope, n->spelling, n->from, n->until, GP_NAME_WRITTEN_TRANSLATION,
+                 &n->at);
     }
 }
 

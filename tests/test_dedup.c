@@ -542,6 +542,54 @@ static void test_dedup__explain_shows_keys_blocks_parts_and_outcome(void **state
     stop(&r);
 }
 
+static void test_dedup__cut_off_prefix_merges_into_the_full_text(void **state)
+{
+    (void)state;
+    static const char *const fixtures[] = {"fixtures/dedup/cut-off-prefix-3-words.jsonl",
+                                           "fixtures/dedup/cut-off-prefix-6-words.jsonl",
+                                           "fixtures/dedup/cut-off-prefix-12-words.jsonl",
+                                           "fixtures/dedup/cut-off-prefix-30-words.jsonl"};
+    for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
+        run r;
+        run_fixture(&r, fixtures[i], NULL);
+        assert_int_equal(r.out.len, 1);
+        const gp_record *m = &r.out.items[0];
+        assert_int_equal(m->nsources, 2); /* both sources kept */
+        assert_non_null(strstr(m->description, "two neighbouring institutions.")); /* full text */
+        assert_int_equal(m->topics.len, 1);
+        stop(&r);
+    }
+}
+
+static void test_dedup__cut_off_prefix_is_explained(void **state)
+{
+    (void)state;
+    run r;
+    run_fixture(&r, "fixtures/dedup/cut-off-prefix-3-words.jsonl", NULL);
+    gp_buf out = GP_BUF_INIT;
+    /* the full record and its copy cut after three words and a half */
+    assert_int_equal(gp_dedup_explain(r.d, "gp-f5a6fe2251b0a583", "gp-4eaded49a8d32376", &out),
+                     GP_OK);
+    assert_non_null(strstr(gp_buf_str(&out), "description is a cut-off prefix of the other's"));
+    assert_non_null(strstr(gp_buf_str(&out), "score                  1.000   at or above merge"));
+    gp_buf_free(&out);
+    stop(&r);
+}
+
+static void test_dedup__cut_off_prefix_needs_the_same_year_and_institution(void **state)
+{
+    (void)state;
+    static const char *const fixtures[] = {"fixtures/dedup/cut-off-prefix-other-year.jsonl",
+                                           "fixtures/dedup/cut-off-prefix-other-institution.jsonl"};
+    for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
+        run r;
+        run_fixture(&r, fixtures[i], NULL);
+        assert_int_equal(r.out.len, 2);
+        assert_int_equal(gp_dedup_get_stats(r.d)->merged_score, 0);
+        stop(&r);
+    }
+}
+
 static void test_dedup__rules_set_the_thresholds(void **state)
 {
     (void)state;
@@ -628,6 +676,9 @@ int main(void)
         cmocka_unit_test(test_dedup__conflicts_keep_every_value),
         cmocka_unit_test(test_dedup__findings_name_the_other_record_and_the_score),
         cmocka_unit_test(test_dedup__explain_shows_keys_blocks_parts_and_outcome),
+        cmocka_unit_test(test_dedup__cut_off_prefix_merges_into_the_full_text),
+        cmocka_unit_test(test_dedup__cut_off_prefix_is_explained),
+        cmocka_unit_test(test_dedup__cut_off_prefix_needs_the_same_year_and_institution),
         cmocka_unit_test(test_dedup__rules_set_the_thresholds),
         cmocka_unit_test(test_dedup__rules_section_is_validated),
     };

@@ -66,6 +66,13 @@ static void test_lint__seeds_with_the_bundled_rules(void **state)
     assert_string_equal(g->fix, "Programme evaluation");
     assert_string_equal(g->pointer, "/topics/7");
     assert_non_null(g->record_id);
+    /* the 2015 listing repeats a topic in one record: gp-norm drops it, lint says so */
+    assert_int_equal(th_diags_count(&d, "topic.duplicate"), 1);
+    g = th_diags_find(&d, "topic.duplicate");
+    assert_string_equal(g->file, "fixtures/seeds/listing-implemented-2015.txt");
+    assert_int_equal(g->line, 193);
+    assert_string_equal(g->pointer, "/topics/2");
+    assert_int_equal(g->severity, GP_SEV_INFO);
     /* the rules know every value; the Korea spellings of 003 and 004 are resolved */
     assert_int_equal(count_suffix(&d, ".unknown"), 0);
     assert_int_equal(count_suffix(&d, ".variants"), 0);

@@ -96,6 +96,21 @@ static void test_rules__countries_from_iso_codes_icu_and_aliases(void **state)
     assert_int_equal(resolve(GP_VOCAB_COUNTRY, "Atlantis", 0, NULL).match, GP_MATCH_NONE);
 }
 
+static void test_rules__translations_are_told_from_aliases(void **state)
+{
+    (void)state;
+    gp_resolution salud = resolve(GP_VOCAB_TOPIC, "Salud", 2024, NULL);
+    assert_int_equal(salud.match, GP_MATCH_ALIAS);
+    assert_string_equal(salud.canonical, "Health");
+    assert_int_equal(salud.translation, 1); /* topics.yaml: translations */
+    gp_resolution prog = resolve(GP_VOCAB_TOPIC, "Programme & evaluation", 2024, NULL);
+    assert_int_equal(prog.match, GP_MATCH_ALIAS);
+    assert_int_equal(prog.translation, 0); /* topics.yaml: aliases */
+    assert_int_equal(resolve(GP_VOCAB_COUNTRY, "Turquía", 2024, NULL).translation, 1); /* ICU */
+    assert_int_equal(resolve(GP_VOCAB_COUNTRY, "Republic of Korea", 2018, NULL).translation, 0);
+    assert_int_equal(resolve(GP_VOCAB_REGION, "Europa", 2024, NULL).translation, 1);
+}
+
 static void test_rules__former_names_depend_on_the_year(void **state)
 {
     gp_resolution old = resolve(GP_VOCAB_COUNTRY, "Turkey", 2019, NULL);
@@ -185,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_rules__bad_regular_expression),
         cmocka_unit_test(test_rules__missing_include),
         cmocka_unit_test(test_rules__countries_from_iso_codes_icu_and_aliases),
+        cmocka_unit_test(test_rules__translations_are_told_from_aliases),
         cmocka_unit_test(test_rules__former_names_depend_on_the_year),
         cmocka_unit_test(test_rules__regions_topics_and_priority_areas),
         cmocka_unit_test(test_rules__folder_or_entry_file),

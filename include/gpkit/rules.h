@@ -80,6 +80,7 @@ typedef struct gp_resolution {
     const char *alias;     /* the rules' spelling of the name that matched */
     int from, until;       /* its time of validity (0: open) */
     unsigned index;        /* position of the entry in its vocabulary (canonical order) */
+    int translation;       /* the name is the value in another language (GP_MATCH_ALIAS) */
 } gp_resolution;
 
 /*
