@@ -122,6 +122,37 @@ gp_format gp_extract_detect(gp_extractor *ex, const char *text, size_t len)
     return listing >= booklet ? GP_FORMAT_LISTING : GP_FORMAT_BOOKLET;
 }
 
+int gp__extract_read_page(gp_input *in, gp_page_line **lines, size_t *n)
+{
+    gp_line ln;
+    int rc;
+    size_t cap = 0;
+    while ((rc = gp_input_next_line(in, &ln)) > 0) {
+        if (GP_GROW(*lines, cap, *n + 1) != GP_OK)
+            return GP_ENOMEM;
+        const char *t = ln.text;
+        size_t len = ln.len;
+        gp__trim(&t, &len);
+        gp_page_line *l = &(*lines)[*n];
+        l->text = gp__strndup(t, len);
+        if (!l->text)
+            return GP_ENOMEM;
+        l->len = len;
+        l->no = ln.number;
+        l->col = (long)gp_text_char_count(ln.text, (size_t)(t - ln.text)) + 1;
+        l->skip = 0;
+        (*n)++;
+    }
+    return rc < 0 ? rc : GP_OK;
+}
+
+void gp__extract_free_page(gp_page_line *lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(lines[i].text);
+    free(lines);
+}
+
 int gp__extract_label_prefix(gp_ruleset *rs, const gp_labels *labels, const char *s, size_t len)
 {
     if (gp__rules_key(rs, s, len) <= 0)

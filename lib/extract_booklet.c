@@ -30,13 +30,7 @@
 #include "extract_impl.h"
 #include "gpkit/text.h"
 
-typedef struct bline {
-    char *text; /* trimmed */
-    size_t len;
-    long no;
-    long col;
-    int footer;
-} bline;
+typedef gp_page_line bline; /* skip: a page footer */
 
 typedef struct bparse {
     gp_extractor *ex;
@@ -54,7 +48,7 @@ typedef struct bparse {
 
 static int is_blank(const bline *l)
 {
-    return l->len == 0 || l->footer;
+    return l->len == 0 || l->skip;
 }
 
 static int match_label(bparse *p, int which, const bline *l, const char **v, size_t *vlen)
@@ -325,7 +319,7 @@ static void parse_entry(bparse *p, size_t *i, size_t colon_at)
     ptext *cur = NULL;
     for (; k < p->n; k++) {
         const bline *l = &p->lines[k];
-        if (l->footer)
+        if (l->skip)
             continue;
         if (!is_blank(l) &&
             (is_entry_start(p, l, &dummy) || match_section(p, k, &dummy) || match_heading(p, l)))
@@ -371,29 +365,14 @@ static void parse_entry(bparse *p, size_t *i, size_t colon_at)
 
 static int read_lines(bparse *p, gp_input *in)
 {
-    size_t cap = 0;
-    gp_line ln;
-    int rc;
-    while ((rc = gp_input_next_line(in, &ln)) > 0) {
-        if (GP_GROW(p->lines, cap, p->n + 1) != GP_OK)
-            return GP_ENOMEM;
-        const char *t = ln.text;
-        size_t len = ln.len;
-        gp__trim(&t, &len);
-        bline *l = &p->lines[p->n];
-        l->text = gp__strndup(t, len);
-        if (!l->text)
-            return GP_ENOMEM;
-        l->len = len;
-        l->no = ln.number;
-        l->col = (long)gp_text_char_count(ln.text, (size_t)(t - ln.text)) + 1;
-        l->footer = 0;
-        for (size_t f = 0; len && f < p->rs->booklet.nfooters; f++)
-            if (gp_regex_match(p->rs->booklet.footers[f], t, len, 1))
-                l->footer = 1;
-        p->n++;
+    int rc = gp__extract_read_page(in, &p->lines, &p->n);
+    for (size_t i = 0; rc == GP_OK && i < p->n; i++) {
+        bline *l = &p->lines[i];
+        for (size_t f = 0; l->len && f < p->rs->booklet.nfooters; f++)
+            if (gp_regex_match(p->rs->booklet.footers[f], l->text, l->len, 1))
+                l->skip = 1;
     }
-    return rc < 0 ? rc : GP_OK;
+    return rc;
 }
 
 int gp__extract_booklet(gp_extractor *ex, gp_input *in)
@@ -433,9 +412,7 @@ int gp__extract_booklet(gp_extractor *ex, gp_input *in)
         }
         i++;
     }
-    for (size_t k = 0; k < p.n; k++)
-        free(p.lines[k].text);
-    free(p.lines);
+    gp__extract_free_page(p.lines, p.n);
     free(p.region);
     return rc ? rc : p.rc;
 }

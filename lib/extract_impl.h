@@ -56,6 +56,23 @@ int gp__extract_value_prefix(gp_ruleset *rs, gp_vocab_kind kind, const char *s, 
 /* Whether `s` names a value of `kind` the rules know (any spelling, any time). */
 int gp__extract_known(gp_ruleset *rs, gp_vocab_kind kind, const char *s, size_t len);
 
+/*
+ * A line of a page the booklet and practice readers read whole: the text trimmed at both
+ * ends (owned; "" for a blank line), its line number, the column where the trimmed text
+ * begins, and a mark the reader may set on lines it passes over (the booklet's footers).
+ */
+typedef struct gp_page_line {
+    char *text;
+    size_t len;
+    long no, col;
+    int skip;
+} gp_page_line;
+
+/* Reads every line of `in` into *lines; *n counts them, also after an error. Returns
+ * GP_OK, GP_ENOMEM or the input's error. Free with gp__extract_free_page. */
+int gp__extract_read_page(gp_input *in, gp_page_line **lines, size_t *n);
+void gp__extract_free_page(gp_page_line *lines, size_t n);
+
 int gp__extract_listing(gp_extractor *ex, gp_input *in);
 int gp__extract_booklet(gp_extractor *ex, gp_input *in);
 int gp__extract_markup(gp_extractor *ex, gp_input *in, int html);

@@ -41,11 +41,7 @@
 #include "extract_impl.h"
 #include "gpkit/text.h"
 
-typedef struct pline {
-    char *text; /* trimmed; "" for a blank line */
-    size_t len;
-    long no, col;
-} pline;
+typedef gp_page_line pline;
 
 typedef struct ppage {
     gp_extractor *ex;
@@ -60,32 +56,12 @@ typedef struct ppage {
 
 static int read_lines(ppage *p, gp_input *in)
 {
-    gp_line ln;
-    int rc;
-    size_t cap = 0;
-    while ((rc = gp_input_next_line(in, &ln)) > 0) {
-        if (GP_GROW(p->lines, cap, p->n + 1) != GP_OK)
-            return GP_ENOMEM;
-        const char *t = ln.text;
-        size_t len = ln.len;
-        gp__trim(&t, &len);
-        pline *l = &p->lines[p->n];
-        l->text = gp__strndup(t, len);
-        if (!l->text)
-            return GP_ENOMEM;
-        l->len = len;
-        l->no = ln.number;
-        l->col = (long)gp_text_char_count(ln.text, (size_t)(t - ln.text)) + 1;
-        p->n++;
-    }
-    return rc < 0 ? rc : GP_OK;
+    return gp__extract_read_page(in, &p->lines, &p->n);
 }
 
 static void free_lines(ppage *p)
 {
-    for (size_t i = 0; i < p->n; i++)
-        free(p->lines[i].text);
-    free(p->lines);
+    gp__extract_free_page(p->lines, p->n);
 }
 
 static int is_chrome(ppage *p, const pline *l)
@@ -607,7 +583,7 @@ gp_format gp__practice_detect(gp_extractor *ex, const char *text, size_t len)
     for (size_t i = 0; i < len;) {
         const char *nl = memchr(text + i, '\n', len - i);
         size_t end = nl ? (size_t)(nl - text) : len;
-        pline l = {(char *)text + i, end - i, 0, 0};
+        pline l = {(char *)text + i, end - i, 0, 0, 0};
         i = end + 1;
         const char *t = l.text;
         gp__trim(&t, &l.len);
