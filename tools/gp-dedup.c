@@ -13,6 +13,8 @@ enum { OPT_DECISIONS = 1, OPT_CLUSTERS, OPT_STATS, OPT_EXPLAIN, OPT_JOBS };
 
 static const gp_opt options[] = {
     {"rules", 'r', "PATH", GP_OPT_RULES, "rule set: an entry file or a folder (default: bundled)"},
+    GP_TOOL_CONFIG_OPTS,
+    GP_TOOL_INPUT_OPTS,
     {"decisions", 0, "FILE", OPT_DECISIONS, "curator decisions: forced merges, distinct pairs"},
     {"clusters", 0, "FILE", OPT_CLUSTERS,
      "write each merged group and possible duplicate to FILE (JSON Lines)"},
@@ -38,6 +40,9 @@ typedef struct run {
 static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
 {
     run *r = ctx;
+    int in = gp_tool_input_option(t, id, arg);
+    if (in >= 0)
+        return in;
     char *end;
     switch (id) {
     case OPT_DECISIONS:
@@ -159,6 +164,8 @@ int main(int argc, char **argv)
     int status = gp_tool_start(&t, argc, argv, 1, on_option, &r, &first);
     if (status >= 0)
         return status;
+    if (!r.decisions && t.config)
+        r.decisions = t.config->decisions;
     const char *explain2 = NULL;
     if (r.explain) {
         if (first >= argc) {
@@ -186,14 +193,14 @@ int main(int argc, char **argv)
         opts.progress = on_progress;
     gp_extractor *ex = NULL;
     gp_deduper *dd = NULL;
-    rc = gp_extractor_new(&ex, t.rules, NULL, &t.sink);
+    rc = gp_tool_extractor(&t, &ex, NULL);
     if (!rc)
         rc = gp_deduper_new(&dd, t.rules, &opts, &t.sink);
     int worst = rc;
     if (first >= argc)
         argv[--first] = "-";
     for (int i = first; i < argc && !rc; i++) {
-        int frc = gp_extract_file(ex, argv[i], NULL, gp_dedup_add_fn, dd);
+        int frc = gp_extract_file(ex, argv[i], gp_tool_display(&t, argv[i]), gp_dedup_add_fn, dd);
         if (frc)
             worst = frc;
         if (frc == GP_ENOMEM || frc == GP_EINTERNAL || frc == GP_ELIMIT)
