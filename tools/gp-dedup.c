@@ -9,7 +9,7 @@
 
 #include "tool.h"
 
-enum { OPT_DECISIONS = 1, OPT_CLUSTERS, OPT_STATS, OPT_EXPLAIN, OPT_JOBS };
+enum { OPT_DECISIONS = 1, OPT_CLUSTERS, OPT_STATS, OPT_EXPLAIN, OPT_FORMAT, OPT_JOBS };
 
 static const gp_opt options[] = {
     {"rules", 'r', "PATH", GP_OPT_RULES, "rule set: an entry file or a folder (default: bundled)"},
@@ -21,6 +21,7 @@ static const gp_opt options[] = {
     {"stats", 0, NULL, OPT_STATS, "print counts, possible duplicates and conflicts on stderr"},
     {"explain", 0, "ID1 ID2", OPT_EXPLAIN,
      "explain how two records compare instead of writing the dataset"},
+    {"format", 0, "FORMAT", OPT_FORMAT, "--explain as text (default) or json"},
     {"jobs", 'j', "N", OPT_JOBS, "threads to use (default: one per processor)"},
     {NULL, 0, NULL, 0, NULL}};
 
@@ -28,6 +29,7 @@ typedef struct run {
     const char *decisions;
     const char *clusters;
     const char *explain;
+    int explain_json;
     int stats;
     int jobs;
     gp_tool *tool;
@@ -56,6 +58,13 @@ static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
         break;
     case OPT_EXPLAIN:
         r->explain = arg;
+        break;
+    case OPT_FORMAT:
+        if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) {
+            gp_tool_error(t, "unknown format '%s' for --explain (text, json)", arg);
+            return 2;
+        }
+        r->explain_json = strcmp(arg, "json") == 0;
         break;
     case OPT_JOBS:
         errno = 0;
@@ -210,7 +219,8 @@ int main(int argc, char **argv)
         rc = gp_dedup_run(dd);
     if (!rc && r.explain) {
         gp_buf text = GP_BUF_INIT;
-        rc = gp_dedup_explain(dd, r.explain, explain2, &text);
+        rc = r.explain_json ? gp_dedup_explain_json(dd, r.explain, explain2, &text)
+                            : gp_dedup_explain(dd, r.explain, explain2, &text);
         end_progress(&r);
         if (rc == GP_EINVAL) {
             gp_tool_error(&t, "%.*s", (int)(text.len ? text.len - 1 : 0), gp_buf_str(&text));
