@@ -30,6 +30,7 @@ typedef struct run {
     const char *clusters;
     const char *explain;
     int explain_json;
+    int format_given;
     int stats;
     int jobs;
     gp_tool *tool;
@@ -65,6 +66,7 @@ static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
             return 2;
         }
         r->explain_json = strcmp(arg, "json") == 0;
+        r->format_given = 1;
         break;
     case OPT_JOBS:
         errno = 0;
@@ -176,6 +178,11 @@ int main(int argc, char **argv)
     if (!r.decisions && t.config)
         r.decisions = t.config->decisions;
     const char *explain2 = NULL;
+    if (r.format_given && !r.explain) {
+        gp_tool_error(&t, "'--format' chooses how --explain prints; the dataset is JSON Lines");
+        fprintf(stderr, "Try 'gp-dedup --help' for more information.\n");
+        return gp_tool_finish(&t, GP_EINVAL);
+    }
     if (r.explain) {
         if (first >= argc) {
             gp_tool_error(&t, "'--explain' needs two record ids");
