@@ -7,6 +7,7 @@
 #include "gpkit/apply.h"
 #include "gpkit/checks.h"
 #include "gpkit/common.h"
+#include "gpkit/config.h"
 #include "gpkit/decisions.h"
 #include "gpkit/dedup.h"
 #include "gpkit/diag.h"

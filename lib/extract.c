@@ -309,7 +309,7 @@ static int extract_input(gp_extractor *ex, gp_input *in, gp_record_fn fn, void *
     default:
         gp_diag_report(ex->diags, GP_SEV_ERROR, "input.unknown-format", ex->file, 0, 0,
                        "cannot tell the format of '%s' (not a listing, booklet, practice page, "
-                       "HTML, XML or JSON Lines dump); name it with --format",
+                       "HTML, XML or JSON Lines dump); name it with --from",
                        ex->file);
         return GP_EINPUT;
     }

@@ -7,7 +7,7 @@
  *   gpkit_profile: 1                 # optional; the only version there is
  *   description: TEXT                # optional
  *   format: html | xml               # optional: the parser to use for an input whose
- *                                    # format was detected (--format still wins)
+ *                                    # format was detected (--from still wins)
  *   namespaces: {PREFIX: URI, ...}   # for XML exports with namespaces
  *   record: XPATH                    # must select nodes
  *   fields:                          # at least one

@@ -16,6 +16,7 @@
 
 #include "gpkit/checks.h"
 #include "gpkit/common.h"
+#include "gpkit/config.h"
 #include "gpkit/record.h"
 #include "internal.h"
 
@@ -255,12 +256,20 @@ static char *uri_of(const char *path)
     return gp_buf_detach(&b);
 }
 
-static json_t *sarif_rule(const gp_check_info *c, gp_ruleset *rules)
+/* docs/checks.md's anchor for a rule id as GitHub writes it: lower case, '.' dropped. */
+static void doc_anchor(gp_buf *b, const char *id)
+{
+    for (const char *p = id; *p; p++)
+        if (*p != '.')
+            gp_buf_putc(b, (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p));
+}
+
+static json_t *sarif_rule(const gp_check_info *c, gp_ruleset *rules, const char *help_uri)
 {
     const gp_check_doc *doc = rules ? gp_ruleset_check(rules, c->id) : NULL;
     char name[64];
     rule_name(c->id, name, sizeof name);
-    gp_buf help = GP_BUF_INIT, md = GP_BUF_INIT;
+    gp_buf help = GP_BUF_INIT, md = GP_BUF_INIT, uri = GP_BUF_INIT;
     const char *desc = doc && doc->description ? doc->description : c->summary;
     gp_buf_puts(&help, desc);
     gp_buf_printf(&md, "**%s** (`%s`)\n\n%s", name, c->id, desc);
@@ -272,76 +281,288 @@ static json_t *sarif_rule(const gp_check_info *c, gp_ruleset *rules)
         gp_buf_printf(&help, "\nGood: %s", doc->good);
         gp_buf_printf(&md, "\n\nGood:\n```\n%s\n```", doc->good);
     }
+    gp_buf_printf(&uri, "%s#", help_uri);
+    doc_anchor(&uri, c->id);
+    /* the part before the dot groups the checks (input, listing, hygiene, ...) */
+    const char *dot = strchr(c->id, '.');
+    char category[32];
+    snprintf(category, sizeof category, "%.*s", dot ? (int)(dot - c->id) : (int)strlen(c->id),
+             c->id);
     gp_severity level = doc && doc->has_level ? doc->level : c->level;
-    json_t *r = json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s, s:s}, s:{s:s, s:b}, s:{s:[s]}}",
-                          "id", c->id, "name", name, "shortDescription", "text", c->summary,
-                          "fullDescription", "text", desc, "help", "text", gp_buf_str(&help),
-                          "markdown", gp_buf_str(&md), "defaultConfiguration", "level",
-                          level == GP_SEV_OFF ? "none" : sarif_level(level), "enabled",
-                          level != GP_SEV_OFF, "properties", "tags", "gpkit");
+    json_t *r =
+        json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s, s:s}, s:s, s:{s:s, s:b}, s:{s:[s, s, s]}}",
+                  "id", c->id, "name", name, "shortDescription", "text", c->summary,
+                  "fullDescription", "text", desc, "help", "text", gp_buf_str(&help), "markdown",
+                  gp_buf_str(&md), "helpUri", gp_buf_str(&uri), "defaultConfiguration", "level",
+                  level == GP_SEV_OFF ? "none" : sarif_level(level), "enabled", level != GP_SEV_OFF,
+                  "properties", "tags", "gpkit", "data-quality", category);
     gp_buf_free(&help);
     gp_buf_free(&md);
+    gp_buf_free(&uri);
+    return r;
+}
+
+/* Resolves "." and ".." in an absolute path, in place (for files that do not exist). */
+static void squeeze_path(char *p)
+{
+    char *out = p;
+    for (char *in = p; *in;) {
+        while (*in == '/')
+            in++;
+        char *seg = in;
+        while (*in && *in != '/')
+            in++;
+        size_t len = (size_t)(in - seg);
+        if (len == 0 || (len == 1 && seg[0] == '.'))
+            continue;
+        if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (out > p && *--out != '/')
+                ;
+            continue;
+        }
+        *out++ = '/';
+        memmove(out, seg, len);
+        out += len;
+    }
+    if (out == p)
+        *out++ = '/';
+    *out = '\0';
+}
+
+/* The absolute, resolved form of a path; "." and ".." resolved by hand when it is absent. */
+static char *absolute(const char *path, const char *cwd)
+{
+    char *r = realpath(path, NULL);
+    if (r)
+        return r;
+    gp_buf b = GP_BUF_INIT;
+    if (path[0] != '/')
+        gp_buf_printf(&b, "%s/", cwd);
+    gp_buf_puts(&b, path);
+    char *s = gp_buf_detach(&b);
+    if (s)
+        squeeze_path(s);
+    return s;
+}
+
+typedef struct sarif_paths {
+    char *base; /* absolute, no trailing '/' ("" for the root) */
+    char *cwd;
+    const char *stdin_name;
+    gp_map *uris; /* file as given -> its URI (malloc'd), or the address of `outside` */
+    gp_findings_report *rep;
+    int oom;
+} sarif_paths;
+
+/* A file's URI relative to the base; files outside it are named by their file name. */
+static const char *sarif_uri(sarif_paths *sp, const char *file, int *outside)
+{
+    void **slot;
+    int added = gp_map_upsert(sp->uris, file, strlen(file), &slot);
+    if (added < 0) {
+        sp->oom = 1;
+        return NULL;
+    }
+    if (!added) {
+        const char *u = *slot;
+        *outside = u[0] == '\x01';
+        return u + 1;
+    }
+    char *abs = strcmp(file, "-") == 0 ? NULL : absolute(file, sp->cwd);
+    size_t bl = strlen(sp->base);
+    const char *rel = NULL;
+    *outside = 0;
+    if (abs && strncmp(abs, sp->base, bl) == 0 && abs[bl] == '/' && abs[bl + 1])
+        rel = abs + bl + 1;
+    else if (abs) {
+        const char *slash = strrchr(abs, '/');
+        rel = slash ? slash + 1 : abs;
+        *outside = 1;
+    }
+    gp_buf b = GP_BUF_INIT;
+    gp_buf_putc(&b, *outside ? '\x01' : '\0');
+    char *u = uri_of(rel ? rel : sp->stdin_name);
+    gp_buf_puts(&b, u ? u : "");
+    free(u);
+    free(abs);
+    *slot = gp_buf_detach(&b);
+    if (!*slot)
+        sp->oom = 1;
+    return *slot ? (const char *)*slot + 1 : NULL;
+}
+
+static void sarif_paths_free(sarif_paths *sp)
+{
+    size_t pos = 0, len;
+    const char *key;
+    void *v;
+    while (sp->uris && gp_map_next(sp->uris, &pos, &key, &len, &v))
+        free(v);
+    gp_map_free(sp->uris);
+    free(sp->base);
+    free(sp->cwd);
+}
+
+static int sarif_paths_init(sarif_paths *sp, const gp_findings_info *info)
+{
+    memset(sp, 0, sizeof *sp);
+    sp->stdin_name = info->stdin_name ? info->stdin_name : "stdin";
+    sp->rep = info->report;
+    if (gp_map_new(&sp->uris) != GP_OK)
+        return GP_ENOMEM;
+    sp->cwd = realpath(".", NULL);
+    if (!sp->cwd)
+        sp->cwd = gp__strdup("/");
+    if (info->base)
+        sp->base = absolute(info->base, sp->cwd);
+    else if (gp_repo_root(NULL, &sp->base) != GP_OK)
+        return GP_ENOMEM;
+    if (!sp->base)
+        sp->base = gp__strdup(sp->cwd);
+    if (!sp->cwd || !sp->base)
+        return GP_ENOMEM;
+    size_t bl = strlen(sp->base);
+    if (bl && sp->base[bl - 1] == '/')
+        sp->base[bl - 1] = '\0'; /* the root, or a path given with '/' */
+    return GP_OK;
+}
+
+typedef struct ranked {
+    size_t i;
+    int sev, is_new;
+} ranked;
+
+/* Most severe first, new before known, then in the list's order (place). */
+static int ranked_cmp(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->sev != y->sev)
+        return x->sev > y->sev ? -1 : 1;
+    if (x->is_new != y->is_new)
+        return x->is_new ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static json_t *sarif_result(const gp_diag *d, const unsigned char *is_new, size_t i,
+                            sarif_paths *sp)
+{
+    char fp[17];
+    gp_finding_fingerprint(d, fp);
+    json_t *r = json_object();
+    json_object_set_new(r, "ruleId", json_string(d->rule_id ? d->rule_id : "gpkit"));
+    size_t index = 0;
+    for (; index < gp_checks_count(); index++)
+        if (d->rule_id && strcmp(gp_checks_get(index)->id, d->rule_id) == 0)
+            break;
+    if (index < gp_checks_count())
+        json_object_set_new(r, "ruleIndex", json_integer((json_int_t)index));
+    json_object_set_new(r, "level", json_string(sarif_level(d->severity)));
+    json_object_set_new(r, "message", json_pack("{s:s}", "text", d->message ? d->message : ""));
+    int outside = 0;
+    const char *uri = sarif_uri(sp, d->file ? d->file : "-", &outside);
+    json_t *region = json_pack("{s:I}", "startLine", (json_int_t)(d->line > 0 ? d->line : 1));
+    if (d->column > 0)
+        json_object_set_new(region, "startColumn", json_integer(d->column));
+    json_t *art = json_pack("{s:s}", "uri", uri ? uri : "");
+    if (!d->file || strcmp(d->file, "-") == 0)
+        json_object_set_new(art, "description", json_pack("{s:s}", "text", "standard input"));
+    else
+        json_object_set_new(art, "uriBaseId", json_string("SRCROOT"));
+    if (outside && sp->rep) {
+        if (!sp->rep->outside++)
+            sp->rep->outside_file = d->file;
+    }
+    json_object_set_new(r, "locations",
+                        json_pack("[{s:{s:o, s:o}}]", "physicalLocation", "artifactLocation", art,
+                                  "region", region));
+    json_object_set_new(r, "partialFingerprints", json_pack("{s:s}", "gpkitFinding/v1", fp));
+    if (is_new)
+        json_object_set_new(r, "baselineState", json_string(is_new[i] ? "new" : "unchanged"));
+    json_t *props = json_object();
+    if (d->record_id)
+        json_object_set_new(props, "recordId", json_string(d->record_id));
+    if (d->pointer)
+        json_object_set_new(props, "pointer", json_string(d->pointer));
+    if (d->value)
+        json_object_set_new(props, "value", json_string(d->value));
+    if (d->fix)
+        json_object_set_new(props, "fix", json_string(d->fix));
+    json_object_set_new(r, "properties", props);
     return r;
 }
 
 static int write_sarif(FILE *out, const gp_diag_list *list, const unsigned char *is_new,
                        const gp_findings_info *info)
 {
-    json_t *rules = json_array();
-    for (size_t i = 0; i < gp_checks_count(); i++)
-        json_array_append_new(rules, sarif_rule(gp_checks_get(i), info->rules));
-    json_t *results = json_array();
-    for (size_t i = 0; i < gp_diag_list_len(list); i++) {
-        const gp_diag *d = gp_diag_list_get(list, i);
-        char fp[17];
-        gp_finding_fingerprint(d, fp);
-        json_t *r = json_object();
-        json_object_set_new(r, "ruleId", json_string(d->rule_id ? d->rule_id : "gpkit"));
-        size_t index = 0;
-        for (; index < gp_checks_count(); index++)
-            if (d->rule_id && strcmp(gp_checks_get(index)->id, d->rule_id) == 0)
-                break;
-        if (index < gp_checks_count())
-            json_object_set_new(r, "ruleIndex", json_integer((json_int_t)index));
-        json_object_set_new(r, "level", json_string(sarif_level(d->severity)));
-        json_object_set_new(r, "message", json_pack("{s:s}", "text", d->message ? d->message : ""));
-        if (d->file) {
-            char *uri = uri_of(d->file);
-            json_t *region =
-                json_pack("{s:I}", "startLine", (json_int_t)(d->line > 0 ? d->line : 1));
-            if (d->column > 0)
-                json_object_set_new(region, "startColumn", json_integer(d->column));
-            json_object_set_new(r, "locations",
-                                json_pack("[{s:{s:{s:s}, s:o}}]", "physicalLocation",
-                                          "artifactLocation", "uri", uri ? uri : "", "region",
-                                          region));
-            free(uri);
-        }
-        json_object_set_new(r, "partialFingerprints", json_pack("{s:s}", "gpkitFinding/v1", fp));
-        if (is_new)
-            json_object_set_new(r, "baselineState", json_string(is_new[i] ? "new" : "unchanged"));
-        json_t *props = json_object();
-        if (d->record_id)
-            json_object_set_new(props, "recordId", json_string(d->record_id));
-        if (d->pointer)
-            json_object_set_new(props, "pointer", json_string(d->pointer));
-        if (d->value)
-            json_object_set_new(props, "value", json_string(d->value));
-        if (d->fix)
-            json_object_set_new(props, "fix", json_string(d->fix));
-        json_object_set_new(r, "properties", props);
-        json_array_append_new(results, r);
-    }
-    json_t *log = json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:o}}, s:o, s:s}]}", "$schema",
-                            "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
-                            "runs", "tool", "driver", "name", info->tool ? info->tool : "gp-lint",
-                            "version", info->version ? info->version : GP_VERSION_STRING,
-                            "informationUri", "https://github.com/gpkit/gpkit", "rules", rules,
-                            "results", results, "columnKind", "unicodeCodePoints");
-    if (!log)
+    size_t n = gp_diag_list_len(list);
+    size_t max = info->max_results ? info->max_results : GP_SARIF_MAX_RESULTS;
+    ranked *order = malloc((n ? n : 1) * sizeof *order);
+    sarif_paths sp;
+    int rc = sarif_paths_init(&sp, info);
+    if (!order || rc) {
+        free(order);
+        sarif_paths_free(&sp);
         return GP_ENOMEM;
-    int rc = json_dumpf(log, out, JSON_INDENT(2) | JSON_SORT_KEYS) ? GP_EIO : GP_OK;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (ranked){i, gp_diag_list_get(list, i)->severity, !is_new || is_new[i]};
+    qsort(order, n, sizeof *order, ranked_cmp);
+    size_t kept = n < max ? n : max;
+
+    json_t *rules = json_array();
+    const char *help_uri = info->help_uri ? info->help_uri : GP_CHECKS_DOC_URL;
+    for (size_t i = 0; i < gp_checks_count(); i++)
+        json_array_append_new(rules, sarif_rule(gp_checks_get(i), info->rules, help_uri));
+    json_t *results = json_array();
+    for (size_t k = 0; k < kept; k++)
+        json_array_append_new(
+            results, sarif_result(gp_diag_list_get(list, order[k].i), is_new, order[k].i, &sp));
+    json_t *notes = json_array();
+    if (kept < n) {
+        gp_buf m = GP_BUF_INIT;
+        gp_buf_printf(&m,
+                      "%zu of %zu findings written, the most severe first: GitHub code scanning "
+                      "accepts at most %d results in a run; the JSON output has them all",
+                      kept, n, GP_SARIF_MAX_RESULTS);
+        json_array_append_new(notes, json_pack("{s:s, s:{s:s}, s:{s:s}}", "level", "warning",
+                                               "message", "text", gp_buf_str(&m), "descriptor",
+                                               "id", "gpkit.sarif-results-limit"));
+        gp_buf_free(&m);
+    }
+    gp_buf base_uri = GP_BUF_INIT;
+    gp_buf_puts(&base_uri, "file://");
+    char *enc = uri_of(sp.base);
+    gp_buf_printf(&base_uri, "%s/", enc ? enc : "");
+    free(enc);
+    json_t *invocation = json_pack("{s:b}", "executionSuccessful", 1);
+    if (json_array_size(notes))
+        json_object_set(invocation, "toolExecutionNotifications", notes);
+    json_decref(notes);
+    json_t *log = json_pack(
+        "{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:o}}, s:{s:{s:s, s:{s:s}}}, s:[o], s:o, s:s}]}",
+        "$schema", "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs",
+        "tool", "driver", "name", info->tool ? info->tool : "gp-lint", "version",
+        info->version ? info->version : GP_VERSION_STRING, "informationUri",
+        "https://github.com/gpkit/gpkit", "rules", rules, "originalUriBaseIds", "SRCROOT", "uri",
+        gp_buf_str(&base_uri), "description", "text",
+        "the directory artifact URIs are relative to (gp-lint --base)", "invocations", invocation,
+        "results", results, "columnKind", "unicodeCodePoints");
+    int oom = sp.oom || base_uri.oom;
+    gp_buf_free(&base_uri);
+    if (info->report) {
+        info->report->results = kept;
+        info->report->dropped = n - kept;
+    }
+    free(order);
+    if (!log || oom) {
+        json_decref(log);
+        sarif_paths_free(&sp);
+        return GP_ENOMEM;
+    }
+    rc = json_dumpf(log, out, JSON_INDENT(2) | JSON_SORT_KEYS) ? GP_EIO : GP_OK;
     json_decref(log);
+    /* the outside file names point into `list`, not into sp */
+    sarif_paths_free(&sp);
     fputc('\n', out);
     return rc ? (out_status(out) ? out_status(out) : rc) : out_status(out);
 }
@@ -443,7 +664,8 @@ static void summary_line(gp_buf *b, const gp_diag_list *list, const unsigned cha
 static int write_markdown(FILE *out, const gp_diag_list *list, const unsigned char *is_new,
                           const gp_findings_info *info)
 {
-    enum { SHOWN_MAX = 500 };
+    /* a job summary is limited to 1 MiB; 500 rows stay well under it */
+    const size_t SHOWN_MAX = info->markdown_max ? info->markdown_max : 500;
     gp_buf b = GP_BUF_INIT;
     gp_buf_puts(&b, "## ");
     summary_line(&b, list, is_new, info);
@@ -522,6 +744,36 @@ static int write_human(FILE *out, const gp_diag_list *list, const unsigned char 
     fprintf(out, "%s\n", gp_buf_str(&b));
     gp_buf_free(&b);
     return out_status(out);
+}
+
+int gp_findings_output_parse(const char *spec, gp_findings_format *format, const char **path)
+{
+    const char *eq = strchr(spec, '=');
+    char name[16];
+    if (!eq || !eq[1] || (size_t)(eq - spec) >= sizeof name)
+        return -1;
+    memcpy(name, spec, (size_t)(eq - spec));
+    name[eq - spec] = '\0';
+    if (gp_findings_format_parse(name, format) != 0)
+        return -1;
+    *path = eq + 1;
+    return 0;
+}
+
+int gp_findings_write_path(const char *path, gp_findings_format format, const gp_diag_list *list,
+                           const unsigned char *is_new, const gp_findings_info *info, int color)
+{
+    if (strcmp(path, "-") == 0)
+        return gp_findings_write(stdout, format, list, is_new, info, color);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return GP_EIO;
+    int rc = gp_findings_write(f, format, list, is_new, info, color);
+    int saved = errno;
+    if (fclose(f) != 0 && rc == GP_OK)
+        return GP_EIO;
+    errno = saved;
+    return rc == GP_EPIPE ? GP_EIO : rc; /* a file is no pipe that closed early */
 }
 
 int gp_findings_write(FILE *out, gp_findings_format format, const gp_diag_list *list,

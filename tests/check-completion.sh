@@ -22,4 +22,10 @@ expect "--format=" gp-lint --for
 expect "--no-discovery --no-duplicates" gp-lint --no-d
 expect "--profile=" gp-extract --pro
 expect "" gp-lint fixtures/
+# the options every tool reading dumps shares, and gp-lint's outputs
+expect "--from=" gp-norm --fr
+expect "--stdin-name=" gp-apply --stdin
+expect "--config=" gp-dedup --conf
+expect "--base= --baseline=" gp-lint --ba
+expect "--output" gp-lint --outp
 echo "completion registered for 6 tools; gp-lint --for completes to --format="

@@ -324,7 +324,7 @@ static void test_extract_bad__unknown_format_is_refused(void **state)
     assert_int_equal(r.rc, GP_EINPUT);
     assert_int_equal(r.recs.len, 0);
     const gp_diag *d = only_diag(&r, "input.unknown-format", GP_SEV_ERROR, 0, 0);
-    assert_non_null(strstr(d->message, "name it with --format"));
+    assert_non_null(strstr(d->message, "name it with --from"));
     run_free(&r);
 }
 

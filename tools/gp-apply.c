@@ -10,6 +10,8 @@ enum { OPT_CHECK = 1, OPT_STATS };
 
 static const gp_opt options[] = {
     {"rules", 'r', "PATH", GP_OPT_RULES, "rule set: an entry file or a folder (default: bundled)"},
+    GP_TOOL_CONFIG_OPTS,
+    GP_TOOL_INPUT_OPTS,
     {"check", 0, NULL, OPT_CHECK, "check the decisions against the records; write no record"},
     {"stats", 0, NULL, OPT_STATS, "print records in and out, fixes set and skipped on stderr"},
     {NULL, 0, NULL, 0, NULL}};
@@ -25,6 +27,9 @@ typedef struct run {
 static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
 {
     run *r = ctx;
+    int in = gp_tool_input_option(t, id, arg);
+    if (in >= 0)
+        return in;
     (void)t;
     (void)arg;
     if (id == OPT_CHECK)
@@ -99,14 +104,14 @@ int main(int argc, char **argv)
         return gp_tool_finish(&t, rc);
     }
     gp_extractor *ex = NULL;
-    rc = gp_extractor_new(&ex, t.rules, NULL, &t.sink);
+    rc = gp_tool_extractor(&t, &ex, NULL);
     if (!rc)
         rc = gp_applier_new(&r.apply, t.rules, decisions, &t.sink);
     int worst = rc, stopped = 0;
     if (first >= argc)
         argv[--first] = "-";
     for (int i = first; i < argc && !rc; i++) {
-        int frc = gp_extract_file(ex, argv[i], NULL, apply_and_write, &r);
+        int frc = gp_extract_file(ex, argv[i], gp_tool_display(&t, argv[i]), apply_and_write, &r);
         if (frc == GP_ESTOP || frc == GP_EPIPE) {
             stopped = 1;
             break;

@@ -9,16 +9,19 @@
 
 #include "tool.h"
 
-enum { OPT_DECISIONS = 1, OPT_CLUSTERS, OPT_STATS, OPT_EXPLAIN, OPT_JOBS };
+enum { OPT_DECISIONS = 1, OPT_CLUSTERS, OPT_STATS, OPT_EXPLAIN, OPT_FORMAT, OPT_JOBS };
 
 static const gp_opt options[] = {
     {"rules", 'r', "PATH", GP_OPT_RULES, "rule set: an entry file or a folder (default: bundled)"},
+    GP_TOOL_CONFIG_OPTS,
+    GP_TOOL_INPUT_OPTS,
     {"decisions", 0, "FILE", OPT_DECISIONS, "curator decisions: forced merges, distinct pairs"},
     {"clusters", 0, "FILE", OPT_CLUSTERS,
      "write each merged group and possible duplicate to FILE (JSON Lines)"},
     {"stats", 0, NULL, OPT_STATS, "print counts, possible duplicates and conflicts on stderr"},
     {"explain", 0, "ID1 ID2", OPT_EXPLAIN,
      "explain how two records compare instead of writing the dataset"},
+    {"format", 0, "FORMAT", OPT_FORMAT, "--explain as text (default) or json"},
     {"jobs", 'j', "N", OPT_JOBS, "threads to use (default: one per processor)"},
     {NULL, 0, NULL, 0, NULL}};
 
@@ -26,6 +29,8 @@ typedef struct run {
     const char *decisions;
     const char *clusters;
     const char *explain;
+    int explain_json;
+    int format_given;
     int stats;
     int jobs;
     gp_tool *tool;
@@ -38,6 +43,9 @@ typedef struct run {
 static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
 {
     run *r = ctx;
+    int in = gp_tool_input_option(t, id, arg);
+    if (in >= 0)
+        return in;
     char *end;
     switch (id) {
     case OPT_DECISIONS:
@@ -51,6 +59,14 @@ static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
         break;
     case OPT_EXPLAIN:
         r->explain = arg;
+        break;
+    case OPT_FORMAT:
+        if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) {
+            gp_tool_error(t, "unknown format '%s' for --explain (text, json)", arg);
+            return 2;
+        }
+        r->explain_json = strcmp(arg, "json") == 0;
+        r->format_given = 1;
         break;
     case OPT_JOBS:
         errno = 0;
@@ -159,7 +175,14 @@ int main(int argc, char **argv)
     int status = gp_tool_start(&t, argc, argv, 1, on_option, &r, &first);
     if (status >= 0)
         return status;
+    if (!r.decisions && t.config)
+        r.decisions = t.config->decisions;
     const char *explain2 = NULL;
+    if (r.format_given && !r.explain) {
+        gp_tool_error(&t, "'--format' chooses how --explain prints; the dataset is JSON Lines");
+        fprintf(stderr, "Try 'gp-dedup --help' for more information.\n");
+        return gp_tool_finish(&t, GP_EINVAL);
+    }
     if (r.explain) {
         if (first >= argc) {
             gp_tool_error(&t, "'--explain' needs two record ids");
@@ -186,14 +209,14 @@ int main(int argc, char **argv)
         opts.progress = on_progress;
     gp_extractor *ex = NULL;
     gp_deduper *dd = NULL;
-    rc = gp_extractor_new(&ex, t.rules, NULL, &t.sink);
+    rc = gp_tool_extractor(&t, &ex, NULL);
     if (!rc)
         rc = gp_deduper_new(&dd, t.rules, &opts, &t.sink);
     int worst = rc;
     if (first >= argc)
         argv[--first] = "-";
     for (int i = first; i < argc && !rc; i++) {
-        int frc = gp_extract_file(ex, argv[i], NULL, gp_dedup_add_fn, dd);
+        int frc = gp_extract_file(ex, argv[i], gp_tool_display(&t, argv[i]), gp_dedup_add_fn, dd);
         if (frc)
             worst = frc;
         if (frc == GP_ENOMEM || frc == GP_EINTERNAL || frc == GP_ELIMIT)
@@ -203,7 +226,8 @@ int main(int argc, char **argv)
         rc = gp_dedup_run(dd);
     if (!rc && r.explain) {
         gp_buf text = GP_BUF_INIT;
-        rc = gp_dedup_explain(dd, r.explain, explain2, &text);
+        rc = r.explain_json ? gp_dedup_explain_json(dd, r.explain, explain2, &text)
+                            : gp_dedup_explain(dd, r.explain, explain2, &text);
         end_progress(&r);
         if (rc == GP_EINVAL) {
             gp_tool_error(&t, "%.*s", (int)(text.len ? text.len - 1 : 0), gp_buf_str(&text));

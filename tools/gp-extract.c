@@ -6,20 +6,18 @@
 
 #include "tool.h"
 
-enum { OPT_FORMAT = 1, OPT_PROFILE, OPT_NO_POSITIONS, OPT_STATS };
+enum { OPT_FORMAT = 1, OPT_NO_POSITIONS, OPT_STATS };
 
 static const gp_opt options[] = {
-    {"format", 0, "FORMAT", OPT_FORMAT,
-     "auto (the default: per file), listing, booklet, practice, old-practice, html, xml, "
-     "jsonl"},
-    {"profile", 0, "FILE", OPT_PROFILE, "extraction profile (YAML) for html and xml input"},
     {"rules", 'r', "PATH", GP_OPT_RULES, "rule set: an entry file or a folder (default: bundled)"},
+    GP_TOOL_CONFIG_OPTS,
+    GP_TOOL_INPUT_OPTS,
+    {"format", 0, "FORMAT", OPT_FORMAT, "the same as --from (the older spelling)"},
     {"no-positions", 0, NULL, OPT_NO_POSITIONS, "leave out where each field was read"},
     {"stats", 0, NULL, OPT_STATS, "print counts of files and records on stderr"},
     {NULL, 0, NULL, 0, NULL}};
 
 typedef struct run {
-    gp_extract_options opts;
     int positions;
     int stats;
 } run;
@@ -27,19 +25,10 @@ typedef struct run {
 static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
 {
     run *r = ctx;
+    int in = gp_tool_input_option(t, id == OPT_FORMAT ? GP_OPT_FROM : id, arg);
+    if (in >= 0)
+        return in;
     switch (id) {
-    case OPT_FORMAT:
-        if (gp_format_parse(arg, &r->opts.format) != 0) {
-            gp_tool_error(t,
-                          "unknown format '%s' (auto, listing, booklet, practice, old-practice, "
-                          "html, xml, jsonl)",
-                          arg);
-            return 2;
-        }
-        return 0;
-    case OPT_PROFILE:
-        r->opts.profile = arg;
-        return 0;
     case OPT_NO_POSITIONS:
         r->positions = 0;
         return 0;
@@ -77,7 +66,7 @@ int main(int argc, char **argv)
                             "extraction profile), jsonl (records, validated).\nEach record's "
                             "'sources' names the file, "
                             "the line where the record starts and the format."};
-    run r = {{GP_FORMAT_AUTO, NULL}, 1, 0};
+    run r = {1, 0};
     int first;
     int status = gp_tool_start(&t, argc, argv, 1, on_option, &r, &first);
     if (status >= 0)
@@ -85,11 +74,9 @@ int main(int argc, char **argv)
     if ((status = gp_tool_load_rules(&t)))
         return gp_tool_finish(&t, GP_ERULES);
     gp_extractor *ex;
-    int rc = gp_extractor_new(&ex, t.rules, &r.opts, &t.sink);
-    if (rc) {
-        gp_tool_error(&t, "cannot use the profile '%s': %s", r.opts.profile, gp_strerror(rc));
+    int rc = gp_tool_extractor(&t, &ex, NULL);
+    if (rc)
         return gp_tool_finish(&t, rc);
-    }
     out_ctx o = {&t, r.positions};
     int worst = GP_OK;
     size_t files = 0;
@@ -97,7 +84,7 @@ int main(int argc, char **argv)
         argv[--first] = "-";
     for (int i = first; i < argc; i++) {
         files++;
-        rc = gp_extract_file(ex, argv[i], NULL, write_record, &o);
+        rc = gp_extract_file(ex, argv[i], gp_tool_display(&t, argv[i]), write_record, &o);
         if (rc == GP_ESTOP || rc == GP_EPIPE)
             break;
         if (rc == GP_ENOMEM || rc == GP_EINTERNAL) {

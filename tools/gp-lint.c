@@ -1,6 +1,7 @@
 /*
  * gp-lint - check records or dumps against the rules; report for people and for CI.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,12 +16,23 @@ enum {
     OPT_SUGGEST,
     OPT_NO_DISCOVERY,
     OPT_NO_DUPLICATES,
-    OPT_JOBS
+    OPT_JOBS,
+    OPT_OUTPUT,
+    OPT_BASE
 };
+
+enum { MAX_OUTPUTS = 8 };
 
 static const gp_opt options[] = {
     {"rules", 'r', "PATH", GP_OPT_RULES, "rule set: an entry file or a folder (default: bundled)"},
-    {"format", 0, "FORMAT", OPT_FORMAT, "human (default), json, sarif, github or markdown"},
+    GP_TOOL_CONFIG_OPTS,
+    GP_TOOL_INPUT_OPTS,
+    {"format", 0, "FORMAT", OPT_FORMAT,
+     "write FORMAT to stdout: human (default), json, sarif, github or markdown"},
+    {"output", 'o', "FORMAT=FILE", OPT_OUTPUT,
+     "write FORMAT to FILE (- for stdout); repeat for several formats from one run"},
+    {"base", 0, "DIR", OPT_BASE,
+     "SARIF paths are relative to DIR (default: the repository root, else .)"},
     {"fail-on", 0, "LEVEL", OPT_FAIL_ON,
      "exit 1 for new findings at or above error (default), warning, or never"},
     {"baseline", 0, "FILE", OPT_BASELINE, "findings this baseline lists are known, not new"},
@@ -32,8 +44,16 @@ static const gp_opt options[] = {
     {"jobs", 'j', "N", OPT_JOBS, "threads that check records (default: the processors)"},
     {NULL, 0, NULL, 0, NULL}};
 
-typedef struct run {
+typedef struct output {
     gp_findings_format format;
+    const char *path;
+} output;
+
+typedef struct run {
+    output outputs[MAX_OUTPUTS];
+    size_t noutputs;
+    int has_fail_on;
+    const char *base;
     gp_severity fail_on; /* GP_SEV_OFF: never */
     const char *baseline;
     const char *write_baseline;
@@ -42,17 +62,52 @@ typedef struct run {
     gp_linter *linter;
 } run;
 
+static int add_output(gp_tool *t, run *r, gp_findings_format format, const char *path)
+{
+    for (size_t i = 0; i < r->noutputs; i++)
+        if (strcmp(r->outputs[i].path, path) == 0) {
+            gp_tool_error(t, "two outputs go to %s%s%s", strcmp(path, "-") ? "'" : "",
+                          strcmp(path, "-") ? path : "standard output",
+                          strcmp(path, "-") ? "'" : "");
+            return 2;
+        }
+    if (r->noutputs == MAX_OUTPUTS) {
+        gp_tool_error(t, "at most %d outputs", MAX_OUTPUTS);
+        return 2;
+    }
+    r->outputs[r->noutputs++] = (output){format, path};
+    return 0;
+}
+
 static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
 {
     run *r = ctx;
+    gp_findings_format format;
+    const char *path;
+    int in = gp_tool_input_option(t, id, arg);
+    if (in >= 0)
+        return in;
     switch (id) {
     case OPT_FORMAT:
-        if (gp_findings_format_parse(arg, &r->format) != 0) {
+        if (gp_findings_format_parse(arg, &format) != 0) {
             gp_tool_error(t, "unknown format '%s' (human, json, sarif, github, markdown)", arg);
             return 2;
         }
+        return add_output(t, r, format, "-");
+    case OPT_OUTPUT:
+        if (gp_findings_output_parse(arg, &format, &path) != 0) {
+            gp_tool_error(t,
+                          "'--output' takes FORMAT=FILE with FORMAT human, json, sarif, github "
+                          "or markdown, not '%s'",
+                          arg);
+            return 2;
+        }
+        return add_output(t, r, format, path);
+    case OPT_BASE:
+        r->base = arg;
         return 0;
     case OPT_FAIL_ON:
+        r->has_fail_on = 1;
         if (strcmp(arg, "never") == 0) {
             r->fail_on = GP_SEV_OFF;
         } else if (gp_severity_parse(arg, &r->fail_on) != 0 || r->fail_on == GP_SEV_INFO) {
@@ -95,25 +150,88 @@ static int lint_one(void *ctx, gp_record *rec)
     return gp_lint_record(r->linter, rec);
 }
 
+/* What the command line left unsaid, from the project file. */
+static int apply_config(gp_tool *t, run *r)
+{
+    const gp_config *c = t->config;
+    if (!c)
+        return 0;
+    if (!r->baseline)
+        r->baseline = c->baseline;
+    if (!r->has_fail_on && c->has_fail_on)
+        r->fail_on = c->fail_on;
+    if (!r->base)
+        r->base = c->sarif_base;
+    if (!r->noutputs)
+        for (size_t i = 0; i < c->noutputs; i++)
+            if (add_output(t, r, c->outputs[i].format, c->outputs[i].path))
+                return 2;
+    return 0;
+}
+
+/* Writes every output; a file that cannot be written is reported and the others go on. */
+static int write_outputs(gp_tool *t, run *r, const gp_diag_list *list, const unsigned char *is_new,
+                         gp_findings_info *info)
+{
+    int worst = GP_OK;
+    for (size_t i = 0; i < r->noutputs; i++) {
+        const output *o = &r->outputs[i];
+        int to_stdout = strcmp(o->path, "-") == 0;
+        int color = o->format == GP_FINDINGS_HUMAN && to_stdout && isatty(STDOUT_FILENO) &&
+                    !getenv("NO_COLOR");
+        gp_findings_report rep = {0};
+        info->report = &rep;
+        int rc = gp_findings_write_path(o->path, o->format, list, is_new, info, color);
+        info->report = NULL;
+        const char *where = to_stdout ? "standard output" : o->path;
+        if (rc == GP_EIO && to_stdout) {
+            gp_tool_flush(t, 1); /* notes why stdout failed while errno still tells */
+        } else if (rc == GP_EIO) {
+            gp_tool_error(t, "cannot write '%s': %s", o->path, strerror(errno));
+            rc = GP_EIO;
+        }
+        if (rep.dropped)
+            gp_tool_error(t,
+                          "warning: the SARIF on %s%s%s holds %zu of %zu findings, the most "
+                          "severe first (GitHub accepts at most %d results in a run)",
+                          to_stdout ? "" : "'", where, to_stdout ? "" : "'", rep.results,
+                          rep.results + rep.dropped, GP_SARIF_MAX_RESULTS);
+        if (rep.outside)
+            gp_tool_error(t,
+                          "warning: %zu finding%s in files outside the SARIF base (first: '%s') "
+                          "named by file name only; see --base",
+                          rep.outside, rep.outside == 1 ? " is" : "s are", rep.outside_file);
+        if (rc && (worst == GP_OK || worst == GP_EPIPE))
+            worst = rc;
+    }
+    return worst;
+}
+
 int main(int argc, char **argv)
 {
-    gp_tool t = {.name = "gp-lint",
-                 .synopsis = "[OPTION]... [FILE]...",
-                 .summary = "Check good-practice dumps or records against the rules.\n"
-                            "With no FILE, or when FILE is -, read standard input.",
-                 .opts = options,
-                 .details = "Checks: vocabulary (unknown values, aliases, former names), "
-                            "required fields,\npatterns, year ranges, text hygiene, consistency "
-                            "across records, and variant\nspellings no rule knows (discovery). "
-                            "Findings are sorted by place; --baseline\nkeeps known findings "
-                            "out of the exit status. Rule ids: rules/checks.yaml."};
+    gp_tool t = {
+        .name = "gp-lint",
+        .synopsis = "[OPTION]... [FILE]...",
+        .summary = "Check good-practice dumps or records against the rules.\n"
+                   "With no FILE, or when FILE is -, read standard input.",
+        .opts = options,
+        .details = "Checks: vocabulary (unknown values, aliases, former names), required fields,\n"
+                   "patterns, year ranges, text hygiene, consistency across records, and variant\n"
+                   "spellings no rule knows (discovery). Findings are sorted by place; --baseline\n"
+                   "keeps known findings out of the exit status. Rule ids: rules/checks.yaml.\n"
+                   "One run writes every --output (and --format to stdout); with neither, the\n"
+                   "project file's outputs, else human on stdout. SARIF keeps at most 25000\n"
+                   "results, the most severe first, and says on stderr when it left some out."};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    run r = {
-        GP_FINDINGS_HUMAN, GP_SEV_ERROR, NULL, NULL, 0, {1, cpus > 1 ? (int)cpus : 1, 1}, NULL};
+    run r = {.fail_on = GP_SEV_ERROR, .lint = {1, cpus > 1 ? (int)cpus : 1, 1}};
     int first;
     int status = gp_tool_start(&t, argc, argv, 1, on_option, &r, &first);
     if (status >= 0)
         return status;
+    if (apply_config(&t, &r))
+        return gp_tool_finish(&t, GP_EINVAL);
+    if (!r.noutputs)
+        add_output(&t, &r, GP_FINDINGS_HUMAN, "-");
     /* Every finding, from reading the dumps to the dataset checks, goes into one list. */
     gp_diag_list *list = NULL;
     if (gp_diag_list_new(&list) != GP_OK)
@@ -127,14 +245,18 @@ int main(int argc, char **argv)
     findings.level_fn = gp_ruleset_level;
     findings.level_ctx = t.rules;
     gp_extractor *ex = NULL;
-    int rc = gp_extractor_new(&ex, t.rules, NULL, &findings);
+    int rc = gp_tool_extractor(&t, &ex, &findings);
+    if (rc && t.input.profile) {
+        gp_diag_list_free(list);
+        return gp_tool_finish(&t, rc);
+    }
     if (!rc)
         rc = gp_linter_new(&r.linter, t.rules, &r.lint, &findings);
     int input_error = 0;
     if (first >= argc)
         argv[--first] = "-";
     for (int i = first; i < argc && !rc; i++) {
-        int frc = gp_extract_file(ex, argv[i], NULL, lint_one, &r);
+        int frc = gp_extract_file(ex, argv[i], gp_tool_display(&t, argv[i]), lint_one, &r);
         if (frc == GP_EIO || frc == GP_EINPUT || frc == GP_ERULES)
             input_error = frc;
         else
@@ -175,12 +297,18 @@ int main(int argc, char **argv)
             fputs(gp_buf_str(&yaml), stdout);
         gp_buf_free(&yaml);
     } else if (!rc) {
-        gp_findings_info info = {"gp-lint", GP_VERSION_STRING, t.rules, gp_linter_records(r.linter),
-                                 unchanged};
-        int color = r.format == GP_FINDINGS_HUMAN && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-        rc = gp_findings_write(stdout, r.format, list, baseline ? is_new : NULL, &info, color);
-        if (rc == GP_EIO)
-            gp_tool_flush(&t, 1); /* notes why stdout failed while errno still tells */
+        const gp_config *c = t.config;
+        gp_findings_info info = {.tool = "gp-lint",
+                                 .version = GP_VERSION_STRING,
+                                 .rules = t.rules,
+                                 .records = gp_linter_records(r.linter),
+                                 .unchanged = unchanged,
+                                 .base = r.base,
+                                 .max_results = c ? c->sarif_max_results : 0,
+                                 .help_uri = c ? c->sarif_help_uri : NULL,
+                                 .stdin_name = t.stdin_name,
+                                 .markdown_max = c ? c->markdown_max_findings : 0};
+        rc = write_outputs(&t, &r, list, baseline ? is_new : NULL, &info);
     }
     free(is_new);
     gp_baseline_free(baseline);

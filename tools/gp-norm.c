@@ -10,6 +10,8 @@ enum { OPT_STRICT = 1, OPT_STATS, OPT_FIX };
 
 static const gp_opt options[] = {
     {"rules", 'r', "PATH", GP_OPT_RULES, "rule set: an entry file or a folder (default: bundled)"},
+    GP_TOOL_CONFIG_OPTS,
+    GP_TOOL_INPUT_OPTS,
     {"strict", 0, NULL, OPT_STRICT, "exit 1 when a value is unknown to the rules"},
     {"stats", 0, NULL, OPT_STATS, "print counts per field on stderr"},
     {"fix", 0, NULL, OPT_FIX, "apply the certain text fixes gp-lint proposes (mojibake, ...)"},
@@ -27,6 +29,9 @@ typedef struct run {
 static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
 {
     run *r = ctx;
+    int in = gp_tool_input_option(t, id, arg);
+    if (in >= 0)
+        return in;
     (void)t;
     (void)arg;
     if (id == OPT_STRICT)
@@ -84,7 +89,7 @@ int main(int argc, char **argv)
     if ((status = gp_tool_load_rules(&t)))
         return gp_tool_finish(&t, GP_ERULES);
     gp_extractor *ex = NULL;
-    int rc = gp_extractor_new(&ex, t.rules, NULL, &t.sink);
+    int rc = gp_tool_extractor(&t, &ex, NULL);
     if (!rc)
         rc = gp_normalizer_new(&r.norm, t.rules, &t.sink);
     if (!rc && r.fix)
@@ -93,7 +98,8 @@ int main(int argc, char **argv)
     if (first >= argc)
         argv[--first] = "-";
     for (int i = first; i < argc && worst != GP_ENOMEM && !rc; i++) {
-        int frc = gp_extract_file(ex, argv[i], NULL, normalise_and_write, &r);
+        int frc =
+            gp_extract_file(ex, argv[i], gp_tool_display(&t, argv[i]), normalise_and_write, &r);
         if (frc == GP_ESTOP || frc == GP_EPIPE)
             break;
         if (frc)

@@ -10,6 +10,7 @@ enum { OPT_LINT = 1, OPT_CLUSTERS, OPT_DECISIONS, OPT_OUTPUT };
 
 static const gp_opt options[] = {
     {"rules", 'r', "PATH", GP_OPT_RULES, "rule set: an entry file or a folder (default: bundled)"},
+    GP_TOOL_CONFIG_OPTS,
     {"lint", 0, "FILE", OPT_LINT, "findings of gp-lint --format=json"},
     {"clusters", 0, "FILE", OPT_CLUSTERS,
      "merged groups and possible duplicates of gp-dedup --clusters"},
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "Try 'gp-report --help' for more information.\n");
         return gp_tool_finish(&t, GP_EINVAL);
     }
+    if (!r.opts.decisions && t.config)
+        r.opts.decisions = t.config->decisions;
     if ((status = gp_tool_load_rules(&t)))
         return gp_tool_finish(&t, GP_ERULES);
     r.opts.dataset = first < argc ? argv[first] : NULL;

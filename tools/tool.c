@@ -12,6 +12,10 @@
 #include <unistd.h>
 
 static const char *rules_arg;
+static const char *config_arg;
+static int no_config;
+
+static int load_config(gp_tool *t);
 
 static int print_diag(void *ctx, const gp_diag *d)
 {
@@ -30,6 +34,29 @@ void gp_tool_error(const gp_tool *t, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* The help text from column 30, wrapped at word ends to stay within 79 columns. */
+static void print_wrapped(FILE *out, const char *text)
+{
+    const size_t width = 79 - 30;
+    const char *p = text;
+    while (*p) {
+        size_t len = strlen(p);
+        if (len > width) {
+            len = width;
+            while (len > 0 && p[len] != ' ')
+                len--;
+            if (len == 0)
+                len = strcspn(p, " ");
+        }
+        fprintf(out, "%.*s\n", (int)len, p);
+        p += len;
+        while (*p == ' ')
+            p++;
+        if (*p)
+            fprintf(out, "%30s", "");
+    }
+}
+
 static void print_opt(FILE *out, const gp_opt *o)
 {
     char left[64];
@@ -40,9 +67,10 @@ static void print_opt(FILE *out, const gp_opt *o)
         snprintf(left, sizeof left, "      --%s%s%s", o->name, o->arg ? "=" : "",
                  o->arg ? o->arg : "");
     if (strlen(left) > 28)
-        fprintf(out, "%s\n%30s%s\n", left, "", o->help);
+        fprintf(out, "%s\n%30s", left, "");
     else
-        fprintf(out, "%-30s%s\n", left, o->help);
+        fprintf(out, "%-30s", left);
+    print_wrapped(out, o->help);
 }
 
 void gp_tool_help(const gp_tool *t, FILE *out)
@@ -95,7 +123,8 @@ int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn f
     gp_diag_sink_init(&t->sink, print_diag, t);
     t->sink.max_per_rule = GP_TOOL_MAX_PER_RULE;
     t->color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
-    rules_arg = NULL;
+    rules_arg = config_arg = NULL;
+    no_config = 0;
 
     size_t n = 0;
     while (t->opts && t->opts[n].name)
@@ -145,6 +174,12 @@ int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn f
                 gp_tool_error(t, "unknown option '%s'", argv[optind - 1]);
             fprintf(stderr, "Try '%s --help' for more information.\n", t->name);
             status = GP_EXIT_USAGE;
+        } else if (c == GP_OPT_CONFIG) {
+            config_arg = optarg;
+        } else if (c == GP_OPT_NO_CONFIG) {
+            no_config = 1;
+        } else if (c == GP_OPT_VERBOSE) {
+            t->verbose = 1;
         } else {
             int id = c;
             for (size_t i = 0; i < n; i++)
@@ -156,6 +191,8 @@ int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn f
     }
     free(longs);
     *first = optind;
+    if (status < 0 && with_rules)
+        status = load_config(t);
     if (status == GP_EXIT_CLEAN && stdout_status(t) == GP_EIO) {
         report_stdout(t);
         status = gp_exit_status(GP_EIO);
@@ -163,8 +200,77 @@ int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn f
     return status;
 }
 
+/* The project file: --config FILE, else .gpkit.yaml found upward, unless --no-config. */
+static int load_config(gp_tool *t)
+{
+    char *found = NULL;
+    if (!config_arg && !no_config && gp_config_find(NULL, &found) != GP_OK)
+        return GP_EXIT_INTERNAL;
+    const char *path = config_arg ? config_arg : found;
+    if (!path || no_config) {
+        if (t->verbose)
+            gp_tool_error(t, "no project file (%s)",
+                          no_config ? "--no-config" : "no " GP_CONFIG_NAME " here or above");
+        free(found);
+        return -1;
+    }
+    int rc = gp_config_load(&t->config, path, &t->sink);
+    if (rc) {
+        gp_diag_sink_summarize(&t->sink);
+        if (rc == GP_ERULES || rc == GP_EPARSE)
+            gp_tool_error(t, "the project file '%s' has errors", path);
+        else if (rc != GP_EIO) /* a file that cannot be read was reported, with why */
+            gp_tool_error(t, "cannot use the project file '%s': %s", path, gp_strerror(rc));
+        free(found);
+        return gp_exit_status(rc == GP_ENOMEM ? rc : GP_EINPUT);
+    }
+    if (t->verbose)
+        gp_tool_error(t, "project file: %s", path);
+    free(found);
+    return -1;
+}
+
+int gp_tool_input_option(gp_tool *t, int id, const char *arg)
+{
+    switch (id) {
+    case GP_OPT_FROM:
+        if (gp_format_parse(arg, &t->input.format) != 0) {
+            gp_tool_error(t,
+                          "unknown input format '%s' (auto, listing, booklet, practice, "
+                          "old-practice, html, xml, jsonl)",
+                          arg);
+            return 2;
+        }
+        return 0;
+    case GP_OPT_PROFILE:
+        t->input.profile = arg;
+        return 0;
+    case GP_OPT_STDIN_NAME:
+        t->stdin_name = arg;
+        return 0;
+    }
+    return -1;
+}
+
+int gp_tool_extractor(gp_tool *t, gp_extractor **ex, gp_diag_sink *sink)
+{
+    int rc = gp_extractor_new(ex, t->rules, &t->input, sink ? sink : &t->sink);
+    if (rc && t->input.profile)
+        gp_tool_error(t, "cannot use the profile '%s': %s", t->input.profile, gp_strerror(rc));
+    return rc;
+}
+
+const char *gp_tool_display(const gp_tool *t, const char *path)
+{
+    return t->stdin_name && strcmp(path, "-") == 0 ? t->stdin_name : NULL;
+}
+
 int gp_tool_load_rules(gp_tool *t)
 {
+    if (!rules_arg && t->config && t->config->rules)
+        rules_arg = t->config->rules;
+    if (t->verbose)
+        gp_tool_error(t, "rules: %s", rules_arg ? rules_arg : gp_rules_default_path());
     t->sink.level_fn = NULL;
     int rc = gp_ruleset_load(&t->rules, rules_arg, &t->sink);
     if (rc) {
@@ -221,6 +327,8 @@ int gp_tool_finish(gp_tool *t, int rc)
         gp_tool_error(t, "%s", gp_strerror(rc));
     gp_ruleset_free(t->rules);
     t->rules = NULL;
+    gp_config_free(t->config);
+    t->config = NULL;
     gp_buf_free(&t->out);
     /* Leave nothing for leak checkers; stdout may already be closed by the reader. */
     gp_global_cleanup();

@@ -167,6 +167,14 @@ void gp_dedup_cluster_write_json(const gp_dedup_cluster *c, gp_buf *out);
  */
 int gp_dedup_explain(gp_deduper *d, const char *id1, const char *id2, gp_buf *out);
 
+/*
+ * The same facts as one line of JSON (keys sorted; docs/dedup.md lists them): the
+ * records "a" and "b", "keys", "blocks", "minhash", "candidate_pair", "score" (parts,
+ * factors, score, verdict, thresholds) and "outcome". Returns as gp_dedup_explain; on
+ * GP_EINVAL `out` holds the reason as text.
+ */
+int gp_dedup_explain_json(gp_deduper *d, const char *id1, const char *id2, gp_buf *out);
+
 typedef struct gp_dedup_stats {
     size_t records_in;      /* records added */
     size_t records_out;     /* records of the dataset */
