@@ -883,6 +883,7 @@ typedef struct group_ctx {
     uint32_t *centre; /* per node: its centre (itself for a centre), NONE or CONTESTED */
     uint8_t *methods; /* per node: how it joined its centre */
     ranked *order;    /* scratch */
+    uint32_t *size;   /* per centre: its members, itself included */
 } group_ctx;
 
 /* The centre a node ends with, through clusters folded into others. */
@@ -946,14 +947,20 @@ static void cluster_group(group_ctx *g, size_t s, size_t e)
         }
     }
     /*
-     * A centre elected from unknown values must not be one edit from a known value far
-     * more frequent than itself ("Oma" beside "Oman"): values too short for typo
-     * matching are folded into that value's cluster then. (Longer values one edit from
-     * a centre have joined it above.)
+     * The value proposed for a cluster of unknown values must not be one edit from a
+     * known value far more frequent than itself ("Oma" and "OMA" beside "Oman"): values
+     * too short for typo matching are folded into that value's cluster then. (Longer
+     * values one edit from a centre have joined it above.) A lone value is left alone: it
+     * proposes nothing, and "Ira" may as well be "Iran" as "Iraq".
      */
+    for (size_t i = s; i < e; i++)
+        g->size[i] = 0;
+    for (size_t i = s; i < e; i++)
+        if (g->centre[i] != NONE && g->centre[i] != CONTESTED)
+            g->size[g->centre[i]]++;
     for (size_t r = 0; r < n; r++) {
         uint32_t c = g->order[r].node;
-        if (g->centre[c] != c || nodes[c].v->known)
+        if (g->centre[c] != c || nodes[c].v->known || g->size[c] < 2)
             continue;
         uint32_t into = NONE;
         size_t floor = FOLD_RATIO * (nodes[c].v->count ? nodes[c].v->count : 1);
@@ -1257,10 +1264,11 @@ static int cluster_all(run_ctx *rc, const edge *edges, size_t nedges, gp_cluster
     uint8_t *methods = calloc(n ? n : 1, 1);
     size_t *fill = malloc((n ? n : 1) * sizeof *fill);
     ranked *order = malloc((n ? n : 1) * sizeof *order);
+    uint32_t *size = malloc((n ? n : 1) * sizeof *size);
     rooted *ro = malloc((n ? n : 1) * sizeof *ro);
     gp_variant *members = malloc((n ? n : 1) * sizeof *members);
     int err = GP_OK;
-    if (!off || !adjs || !centre || !methods || !fill || !order || !ro || !members) {
+    if (!off || !adjs || !centre || !methods || !fill || !order || !size || !ro || !members) {
         err = GP_ENOMEM;
         goto done;
     }
@@ -1278,7 +1286,7 @@ static int cluster_all(run_ctx *rc, const edge *edges, size_t nedges, gp_cluster
     }
     for (size_t i = 0; i < n; i++)
         centre[i] = NONE;
-    group_ctx g = {rc->nodes, off, adjs, centre, methods, order};
+    group_ctx g = {rc->nodes, off, adjs, centre, methods, order, size};
     for (size_t s = 0; s < n && !err;) {
         size_t e = s + 1;
         while (e < n && rc->nodes[e].group == rc->nodes[s].group)
@@ -1294,6 +1302,7 @@ done:
     free(methods);
     free(fill);
     free(order);
+    free(size);
     free(ro);
     free(members);
     return err;
