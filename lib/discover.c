@@ -67,6 +67,7 @@ typedef struct dvalue {
     const char *record_id;
     const char *pointer;
     const char *acronym; /* the rules' acronym of a known institution */
+    size_t alias_of;     /* another name of the rules' value vals[alias_of - 1]; 0: none */
 } dvalue;
 
 struct gp_discover {
@@ -244,31 +245,70 @@ int gp_discover_add(gp_discover *d, gp_vocab_kind kind, const char *scope, const
     return add_value(d, kind, scope, value, known, file, line, column, record_id, pointer, &at);
 }
 
-/* Every canonical name of the rules, so that a variant can point at it. */
+/* The canonical name of the country an institution entry belongs to (its scope). */
+static const char *country_name(const gp_discover *d, const char *code)
+{
+    const gp_vocab *cv = &d->rules->vocab[GP_VOCAB_COUNTRY];
+    for (size_t c = 0; code && c < cv->len; c++)
+        if (cv->entries[c].code && strcmp(cv->entries[c].code, code) == 0)
+            return cv->entries[c].name;
+    return NULL;
+}
+
+/*
+ * Every canonical name of the rules, so that a variant can point at it, and the other
+ * names the rules write for it (aliases, former names, ISO names, the site's
+ * translations; not ICU's translations into every language): a typo of "Iran" is as near
+ * "Iran, Islamic Republic of" as of "Iraq", though only the canonical name is counted.
+ */
 static int add_anchors(gp_discover *d)
 {
     static const gp_vocab_kind kinds[] = {GP_VOCAB_COUNTRY, GP_VOCAB_REGION, GP_VOCAB_TOPIC,
                                           GP_VOCAB_PRIORITY_AREA, GP_VOCAB_INSTITUTION};
     for (size_t k = 0; k < GP_ARRAY_LEN(kinds); k++) {
         const gp_vocab *v = &d->rules->vocab[kinds[k]];
-        for (size_t i = 0; i < v->len; i++) {
-            const char *scope = NULL;
-            if (kinds[k] == GP_VOCAB_INSTITUTION) {
-                /* scoped by the country's canonical name, as lint passes it */
-                const gp_vocab *cv = &d->rules->vocab[GP_VOCAB_COUNTRY];
-                for (size_t c = 0; c < cv->len && !scope; c++)
-                    if (cv->entries[c].code && v->entries[i].country &&
-                        strcmp(cv->entries[c].code, v->entries[i].country) == 0)
-                        scope = cv->entries[c].name;
-            }
-            size_t at;
-            int rc =
-                add_value(d, kinds[k], scope, v->entries[i].name, 1, NULL, 0, 0, NULL, NULL, &at);
-            if (rc)
-                return rc;
-            if (v->entries[i].acronym)
-                d->vals[at].acronym = v->entries[i].acronym;
+        size_t *anchor = malloc((v->len ? v->len : 1) * sizeof *anchor);
+        if (!anchor)
+            return GP_ENOMEM;
+        int rc = GP_OK;
+        for (size_t i = 0; i < v->len && !rc; i++) {
+            /* institutions are scoped by the country's canonical name, as lint passes it */
+            const char *scope =
+                kinds[k] == GP_VOCAB_INSTITUTION ? country_name(d, v->entries[i].country) : NULL;
+            rc = add_value(d, kinds[k], scope, v->entries[i].name, 1, NULL, 0, 0, NULL, NULL,
+                           &anchor[i]);
+            if (!rc && v->entries[i].acronym)
+                d->vals[anchor[i]].acronym = v->entries[i].acronym;
         }
+        size_t pos = 0;
+        const char *key;
+        size_t klen;
+        void *chain;
+        while (!rc && v->names && gp_map_next(v->names, &pos, &key, &klen, &chain)) {
+            for (const gp_name *nm = chain; nm && !rc; nm = nm->next) {
+                if ((nm->kind != GP_NAME_ALIAS && nm->kind != GP_NAME_STANDARD &&
+                     nm->kind != GP_NAME_WRITTEN_TRANSLATION) ||
+                    nm->entry >= v->len || !nm->spelling)
+                    continue;
+                const gp_entry *en = &v->entries[nm->entry];
+                const char *scope =
+                    kinds[k] == GP_VOCAB_INSTITUTION ? country_name(d, en->country) : NULL;
+                size_t at;
+                rc = add_value(d, kinds[k], scope, nm->spelling, 1, NULL, 0, 0, NULL, NULL, &at);
+                /* a spelling that is itself a canonical name stays its own value */
+                if (!rc && at != anchor[nm->entry] && !d->vals[at].alias_of &&
+                    d->vals[at].count == 0 && strcmp(d->vals[at].value, en->name) != 0) {
+                    int canonical = 0;
+                    for (size_t i = 0; i < v->len && !canonical; i++)
+                        canonical = anchor[i] == at;
+                    if (!canonical)
+                        d->vals[at].alias_of = anchor[nm->entry] + 1;
+                }
+            }
+        }
+        free(anchor);
+        if (rc)
+            return rc;
     }
     return GP_OK;
 }
@@ -370,6 +410,7 @@ typedef struct node {
     uint8_t k;     /* allowed distance */
     uint8_t depth; /* deletions indexed in the current pass (0: only the key itself) */
     uint8_t in_pass;
+    uint32_t canon; /* the node of the rules' value this name is another name of, or itself */
     size_t entry_off, nentries;
 } node;
 
@@ -1152,6 +1193,19 @@ static int build_nodes(run_ctx *rc, int nthreads)
         rc->nodes[i].v = &d->vals[sv[i].at];
         rc->nodes[i].group = group;
     }
+    /* another name of a value of the rules stands for that value's node */
+    uint32_t *node_of = malloc((d->n ? d->n : 1) * sizeof *node_of);
+    if (!node_of) {
+        free(sv);
+        return GP_ENOMEM;
+    }
+    for (size_t i = 0; i < d->n; i++)
+        node_of[sv[i].at] = (uint32_t)i;
+    for (size_t i = 0; i < d->n; i++) {
+        size_t of = rc->nodes[i].v->alias_of;
+        rc->nodes[i].canon = of ? node_of[of - 1] : (uint32_t)i;
+    }
+    free(node_of);
     free(sv);
     rc->n = d->n;
     rc->text[0] = d->text;
@@ -1309,6 +1363,28 @@ done:
 }
 
 /*
+ * An edge to another name of a value of the rules becomes an edge to that value, so
+ * that a value near "Iran" is near "Iran, Islamic Republic of". Returns whether any did.
+ */
+static int remap_edges(run_ctx *rc, edge *edges, size_t *nedges)
+{
+    size_t m = 0;
+    int changed = 0;
+    for (size_t i = 0; i < *nedges; i++) {
+        uint32_t a = rc->nodes[edges[i].a].canon, b = rc->nodes[edges[i].b].canon;
+        changed |= a != edges[i].a || b != edges[i].b;
+        if (a == b)
+            continue;
+        edges[m] = edges[i];
+        edges[m].a = a < b ? a : b;
+        edges[m].b = a < b ? b : a;
+        m++;
+    }
+    *nedges = m;
+    return changed;
+}
+
+/*
  * The second pass, for two edits: between long values that could be a centre, that is
  * known values and values with no link to one ranked above them. A value one edit from
  * a more frequent one joins it (or its centre) anyway, so two edits are only looked for
@@ -1370,6 +1446,8 @@ int gp_discover_run(gp_discover *d, gp_cluster_fn fn, void *ctx)
     if (!err && second_pass_nodes(rc, edges, nedges))
         err = index_pass(rc, nthreads, 0);
     if (!err)
+        err = merge_edges(rc, nthreads, &edges, &nedges);
+    if (!err && remap_edges(rc, edges, &nedges))
         err = merge_edges(rc, nthreads, &edges, &nedges);
     if (!err)
         err = cluster_all(rc, edges, nedges, fn, ctx);

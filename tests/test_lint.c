@@ -349,9 +349,10 @@ static void test_lint__discovery_never_joins_two_known_values(void **state)
         {GP_VOCAB_COUNTRY, NULL, "Nigeria", 1, 20},
         {GP_VOCAB_COUNTRY, NULL, "Nigeri", 0, 2},
         {GP_VOCAB_COUNTRY, NULL, "Nigerria", 0, 1},
-        {GP_VOCAB_COUNTRY, NULL, "Ira", 0, 1}, /* "Iran" is a name of the rules too */
+        {GP_VOCAB_COUNTRY, NULL, "Ira", 0, 1},  /* "Iran" is a name of the rules too */
+        {GP_VOCAB_COUNTRY, NULL, "Irat", 0, 2}, /* one edit from "Iran" and from "Iraq" */
         {GP_VOCAB_COUNTRY, NULL, "Iraq", 1, 20},
-        {GP_VOCAB_COUNTRY, NULL, "Irak", 0, 1},
+        {GP_VOCAB_COUNTRY, NULL, "Iraqq", 0, 1},
         {GP_VOCAB_INSTITUTION, "Atlantis", "Social Insurance Institution", 1, 10},
         {GP_VOCAB_INSTITUTION, "Atlantis", "Social Security Institution", 1, 10},
         {GP_VOCAB_INSTITUTION, "Atlantis", "Social Securty Institution", 0, 1},
@@ -364,13 +365,14 @@ static void test_lint__discovery_never_joins_two_known_values(void **state)
     assert_true(in_one_line(lines, "Pensions", "Pensons"));
     assert_true(in_one_line(lines, "Malta", "Maltaa"));
     assert_true(in_one_line(lines, "Nigeria", "Nigerria"));
-    assert_true(in_one_line(lines, "Iraq", "Irak"));
+    assert_true(in_one_line(lines, "Iraq", "Iraqq"));
     assert_true(in_one_line(lines, "Social Security Institution", "Social Securty Institution"));
     /* equally near two known values: left out, not guessed */
     assert_false(in_any(lines, "Nemployment"));
     assert_false(in_any(lines, "Mala"));
     assert_false(in_any(lines, "Nigeri"));
     assert_false(in_any(lines, "Ira"));
+    assert_false(in_any(lines, "Irat"));
     /* the key's neighbour of a contested value is not pulled in through it */
     assert_false(in_one_line(lines, "Employment", "Unemployment"));
     free(lines);
