@@ -452,19 +452,27 @@ static void test_lint__discovery_is_the_same_on_any_number_of_threads(void **sta
         seed = seed * 1103515245u + 12345u;
         size_t at = (seed >> 8) % len, how = (seed >> 20) % 5;
         char c = (char)('a' + (seed >> 12) % 26);
-        if (how == 0) /* the true value */
-            snprintf(text[i], sizeof text[i], "%s", b);
-        else if (how == 1) /* insertion */
-            snprintf(text[i], sizeof text[i], "%.*s%c%s", (int)at, b, c, b + at);
-        else if (how == 2) /* deletion */
-            snprintf(text[i], sizeof text[i], "%.*s%s", (int)at, b, b + at + 1);
-        else if (how == 3) /* substitution */
-            snprintf(text[i], sizeof text[i], "%.*s%c%s", (int)at, b, c, b + at + 1);
-        else if (at + 1 < len) /* transposition */
-            snprintf(text[i], sizeof text[i], "%.*s%c%c%s", (int)at, b, b[at + 1], b[at],
-                     b + at + 2);
-        else
-            snprintf(text[i], sizeof text[i], "%s", b);
+        /* the true value, or one insertion, deletion, substitution or transposition */
+        char *t = text[i];
+        size_t o = 0;
+        for (size_t j = 0; j < len && o + 2 < sizeof text[i]; j++) {
+            if (j == at && how == 1)
+                t[o++] = c;
+            if (j == at && how == 2)
+                continue;
+            if (j == at && how == 3) {
+                t[o++] = c;
+                continue;
+            }
+            if (j == at && how == 4 && j + 1 < len) {
+                t[o++] = b[j + 1];
+                t[o++] = b[j];
+                j++;
+                continue;
+            }
+            t[o++] = b[j];
+        }
+        t[o] = '\0';
         vals[i] = (dv){GP_VOCAB_TOPIC, NULL, text[i], 0, 1 + (i % 4 == 0) * 20};
     }
     char *one = discover_lines(NULL, vals, N, 1);
