@@ -2,20 +2,22 @@
  * lib/discover.c - clusters of variant spellings (see discover.h and docs/discovery.md).
  *
  * Layout: `vals` holds each distinct (kind, scope, spelling) with its count and first
- * place, found through `index`. Running sorts the values by (kind, scope, spelling), so
+ * place, found through `index`; the rules' names join as anchors (other names of a value
+ * point at its canonical one). Running sorts the values by (kind, scope, spelling), so
  * that a node number is the same whatever order the records came in, then:
  *   1. per value (threads over ranges of values): the matching key, its code points, the
  *      word set, the bigram set and the acronyms;
- *   2. per value (threads): the entries of one index, each a 64-bit hash of a string with
- *      the value's group (kind and scope) and entry type mixed in: every deletion variant
- *      of the key up to the value's allowed distance, the word set, the bigram set and
- *      each acronym;
- *   3. the entries sorted by hash (threads over 256 hash ranges); in each run of equal
- *      hashes, two values of one group are a candidate pair (a pair within distance k
- *      shares a deletion variant, so none is missed), checked by the real strings;
- *   4. the edges sorted and merged, then each group is clustered round anchors: the rules'
- *      values first, then the unknown values by count, each joining the nearest centre it
- *      has an edge to, or becoming a centre itself.
+ *   2. the first pass of the index (threads): per value, 64-bit hashes with its group and
+ *      the entry type mixed in, of every deletion variant of the key with at most one
+ *      deletion, of the word set, the bigram set and each acronym; sorted by hash in 256
+ *      ranges; in each run of equal hashes two values of one group are a candidate pair
+ *      (a pair within distance k shares a deletion variant, so none is missed), checked
+ *      on the real strings;
+ *   3. a second pass with two deletions, for the long values that may still be a centre;
+ *   4. the edges sorted and merged, edges to another name of a rules' value moved to the
+ *      value, then each group clustered round anchors: the rules' values first, then the
+ *      unknown values by count, each joining the nearest centre it has an edge to, or
+ *      becoming a centre itself.
  * Every step's output is sorted before use, so the clusters do not depend on the number
  * of threads. Memory grows with the distinct values, never with the records.
  */
