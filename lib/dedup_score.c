@@ -599,7 +599,9 @@ static double institution_sim(const dd_ent *a, const dd_ent *b)
 {
     size_t la = strlen(a->inst_key), lb = strlen(b->inst_key);
     size_t dist = gp_text_edit_distance(a->inst_key, la, b->inst_key, lb);
-    size_t longer = la > lb ? la : lb;
+    /* the distance counts characters, so the length it is measured against does too */
+    size_t ca = gp_text_char_count(a->inst_key, la), cb = gp_text_char_count(b->inst_key, lb);
+    size_t longer = ca > cb ? ca : cb;
     return longer ? 1.0 - (double)dist / (double)longer : 1.0;
 }
 

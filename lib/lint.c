@@ -94,6 +94,8 @@ int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opt
     int rc = worker_init(&l->main, l, rules, 0);
     if (!rc)
         rc = gp_discover_new(&l->disc, rules);
+    if (!rc)
+        gp_discover_set_threads(l->disc, l->opts.threads);
     if (!rc && gp_arena_new(&l->keep))
         rc = GP_ENOMEM;
     if (!rc)

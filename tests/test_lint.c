@@ -210,6 +210,286 @@ static void test_lint__discovery_links_real_variants(void **state)
             fail_msg("'%s' and '%s' were not clustered", pairs[i][0], pairs[i][1]);
 }
 
+/* ---- discovery on values given directly ---- */
+
+typedef struct dv {
+    gp_vocab_kind kind;
+    const char *scope;
+    const char *value;
+    int known;
+    size_t count;
+} dv;
+
+/* Collects clusters as lines "suggestion: a | b | c"; checks that at most one member, the
+ * first, is a value of the rules. */
+static int collect_cluster(void *ctx, const gp_cluster *c)
+{
+    gp_buf *out = ctx;
+    size_t known = 0;
+    for (size_t i = 0; i < c->n; i++)
+        known += c->members[i].known != 0;
+    if (known > 1 || (known == 1 && !c->members[0].known))
+        fail_msg("a cluster holds two values of the rules, or does not lead with one: '%s'",
+                 c->members[0].value);
+    assert_string_equal(c->suggestion, c->members[0].value);
+    gp_buf_printf(out, "%s:", c->suggestion);
+    for (size_t i = 0; i < c->n; i++)
+        gp_buf_printf(out, "%s%s", i ? " | " : " ", c->members[i].value);
+    gp_buf_puts(out, "\n");
+    return 0;
+}
+
+/* The clusters of `vals` as lines, with `rules` (NULL: fixtures/rules/no-aliases). */
+static char *discover_lines(gp_ruleset *rules, const dv *vals, size_t n, int threads)
+{
+    th_diags load;
+    th_diags_init(&load);
+    gp_ruleset *bare = NULL;
+    if (!rules) {
+        assert_int_equal(gp_ruleset_load(&bare, th_path("fixtures/rules/no-aliases"), &load.sink),
+                         GP_OK);
+        rules = bare;
+    }
+    gp_discover *d;
+    assert_int_equal(gp_discover_new(&d, rules), GP_OK);
+    gp_discover_set_threads(d, threads);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < vals[i].count; k++)
+            assert_int_equal(gp_discover_add(d, vals[i].kind, vals[i].scope, vals[i].value,
+                                             vals[i].known, "x", (long)(i + 1), 1, NULL, NULL),
+                             GP_OK);
+    gp_buf out = GP_BUF_INIT;
+    gp_buf_puts(&out, "");
+    assert_int_equal(gp_discover_run(d, collect_cluster, &out), GP_OK);
+    gp_discover_free(d);
+    gp_ruleset_free(bare);
+    th_diags_free(&load);
+    return gp_buf_detach(&out);
+}
+
+/* Whether one line of `lines` names both values as members. */
+static int in_one_line(const char *lines, const char *a, const char *b)
+{
+    char na[256], nb[256];
+    for (const char *l = lines; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t len = e ? (size_t)(e - l) : strlen(l);
+        const char *colon = memchr(l, ':', len);
+        int ha = 0, hb = 0;
+        for (const char *m = colon ? colon + 2 : l; m < l + len;) {
+            const char *bar = strstr(m, " | ");
+            size_t ml = bar && bar < l + len ? (size_t)(bar - m) : (size_t)(l + len - m);
+            snprintf(na, sizeof na, "%.*s", (int)ml, m);
+            snprintf(nb, sizeof nb, "%s", na);
+            ha |= strcmp(na, a) == 0;
+            hb |= strcmp(nb, b) == 0;
+            m += ml + 3;
+        }
+        if (ha && hb)
+            return 1;
+        l += len + (e != NULL);
+    }
+    return 0;
+}
+
+/* Whether `v` is in any cluster. */
+static int in_any(const char *lines, const char *v)
+{
+    char pat[300];
+    snprintf(pat, sizeof pat, " %s\n", v);
+    if (strstr(lines, pat))
+        return 1;
+    snprintf(pat, sizeof pat, " %s |", v);
+    return strstr(lines, pat) != NULL;
+}
+
+static void test_lint__discovery_joins_typos_of_short_names(void **state)
+{
+    static const dv vals[] = {
+        {GP_VOCAB_COUNTRY, NULL, "France", 1, 40},  {GP_VOCAB_COUNTRY, NULL, "Frnce", 0, 1},
+        {GP_VOCAB_COUNTRY, NULL, "Iceland", 1, 30}, {GP_VOCAB_COUNTRY, NULL, "Icelad", 0, 2},
+        {GP_VOCAB_COUNTRY, NULL, "Kuwait", 1, 20},  {GP_VOCAB_COUNTRY, NULL, "Kuwiat", 0, 1},
+        {GP_VOCAB_COUNTRY, NULL, "Kuwaiy", 0, 1},   {GP_VOCAB_REGION, NULL, "Europe", 1, 50},
+        {GP_VOCAB_REGION, NULL, "Eurofe", 0, 1},    {GP_VOCAB_COUNTRY, NULL, "Oma", 0, 1},
+        {GP_VOCAB_COUNTRY, NULL, "OMA", 0, 1},      {GP_VOCAB_COUNTRY, NULL, "Oman", 1, 9},
+    };
+    char *lines = discover_lines(th_rules(), vals, GP_ARRAY_LEN(vals), 1);
+    assert_true(in_one_line(lines, "France", "Frnce"));
+    assert_true(in_one_line(lines, "Iceland", "Icelad"));
+    assert_true(in_one_line(lines, "Kuwait", "Kuwiat"));
+    assert_true(in_one_line(lines, "Kuwait", "Kuwaiy"));
+    assert_true(in_one_line(lines, "Europe", "Eurofe"));
+    /* too short for typo matching, but a cluster one edit from a far more frequent known
+     * value does not propose its own spelling */
+    assert_true(in_one_line(lines, "Oman", "Oma"));
+    assert_true(in_one_line(lines, "Oman", "OMA"));
+    free(lines);
+}
+
+static void test_lint__discovery_never_joins_two_known_values(void **state)
+{
+    /* typos that sit between two values of the rules, and chains of them */
+    static const dv vals[] = {
+        {GP_VOCAB_TOPIC, NULL, "Employment", 1, 500},
+        {GP_VOCAB_TOPIC, NULL, "Unemployment", 1, 40},
+        {GP_VOCAB_TOPIC, NULL, "Nemployment", 0, 3}, /* one edit from both */
+        {GP_VOCAB_TOPIC, NULL, "Employmnet", 0, 2},
+        {GP_VOCAB_TOPIC, NULL, "nemployment", 0, 1},
+        {GP_VOCAB_TOPIC, NULL, "Unemploymnt", 0, 1},
+        {GP_VOCAB_TOPIC, NULL, "Pensions", 1, 90},
+        {GP_VOCAB_TOPIC, NULL, "Old-age pensions", 1, 30},
+        {GP_VOCAB_TOPIC, NULL, "Old age pensions", 0, 2},
+        {GP_VOCAB_TOPIC, NULL, "Pensons", 0, 1},
+        {GP_VOCAB_COUNTRY, NULL, "Mali", 1, 20},
+        {GP_VOCAB_COUNTRY, NULL, "Malta", 1, 20},
+        {GP_VOCAB_COUNTRY, NULL, "Malawi", 1, 20},
+        {GP_VOCAB_COUNTRY, NULL, "Mala", 0, 2}, /* one edit from Mali and from Malta */
+        {GP_VOCAB_COUNTRY, NULL, "Maltaa", 0, 1},
+        {GP_VOCAB_COUNTRY, NULL, "Niger", 1, 20},
+        {GP_VOCAB_COUNTRY, NULL, "Nigeria", 1, 20},
+        {GP_VOCAB_COUNTRY, NULL, "Nigeri", 0, 2},
+        {GP_VOCAB_COUNTRY, NULL, "Nigerria", 0, 1},
+        {GP_VOCAB_COUNTRY, NULL, "Ira", 0, 1},  /* "Iran" is a name of the rules too */
+        {GP_VOCAB_COUNTRY, NULL, "Irat", 0, 2}, /* one edit from "Iran" and from "Iraq" */
+        {GP_VOCAB_COUNTRY, NULL, "Iraq", 1, 20},
+        {GP_VOCAB_COUNTRY, NULL, "Iraqq", 0, 1},
+        {GP_VOCAB_INSTITUTION, "Atlantis", "Social Insurance Institution", 1, 10},
+        {GP_VOCAB_INSTITUTION, "Atlantis", "Social Security Institution", 1, 10},
+        {GP_VOCAB_INSTITUTION, "Atlantis", "Social Securty Institution", 0, 1},
+    };
+    char *lines = discover_lines(th_rules(), vals, GP_ARRAY_LEN(vals), 2);
+    /* collect_cluster fails on a cluster with two known values; these are the anchors */
+    assert_true(in_one_line(lines, "Employment", "Employmnet"));
+    assert_true(in_one_line(lines, "Unemployment", "Unemploymnt"));
+    assert_true(in_one_line(lines, "Old-age pensions", "Old age pensions"));
+    assert_true(in_one_line(lines, "Pensions", "Pensons"));
+    assert_true(in_one_line(lines, "Malta", "Maltaa"));
+    assert_true(in_one_line(lines, "Nigeria", "Nigerria"));
+    assert_true(in_one_line(lines, "Iraq", "Iraqq"));
+    assert_true(in_one_line(lines, "Social Security Institution", "Social Securty Institution"));
+    /* equally near two known values: left out, not guessed */
+    assert_false(in_any(lines, "Nemployment"));
+    assert_false(in_any(lines, "Mala"));
+    assert_false(in_any(lines, "Nigeri"));
+    assert_false(in_any(lines, "Ira"));
+    assert_false(in_any(lines, "Irat"));
+    /* the key's neighbour of a contested value is not pulled in through it */
+    assert_false(in_one_line(lines, "Employment", "Unemployment"));
+    free(lines);
+}
+
+static void test_lint__discovery_elects_the_most_frequent_unknown_value(void **state)
+{
+    static const dv vals[] = {
+        /* no value of the rules: the most frequent spelling is proposed */
+        {GP_VOCAB_INSTITUTION, "Atlantis", "Argefntina Pension Fund", 0, 1},
+        {GP_VOCAB_INSTITUTION, "Atlantis", "Argentina Pension Fund", 0, 7},
+        {GP_VOCAB_INSTITUTION, "Atlantis", "Argenhtina Pension Fund", 0, 1},
+        /* two different short words two edits apart stay apart; a 5-letter typo joins */
+        {GP_VOCAB_INSTITUTION, "Atlantis", "Chile", 0, 3},
+        {GP_VOCAB_INSTITUTION, "Atlantis", "China", 0, 3},
+        {GP_VOCAB_INSTITUTION, "Atlantis", "Fondo", 0, 5},
+        {GP_VOCAB_INSTITUTION, "Atlantis", "Fnodo", 0, 1},
+        /* chains of one-edit steps do not join values that are far apart */
+        {GP_VOCAB_INSTITUTION, "Atlantis", "Employment", 0, 9},
+        {GP_VOCAB_INSTITUTION, "Atlantis", "Nemployment", 0, 1},
+        {GP_VOCAB_INSTITUTION, "Atlantis", "Unemployment", 0, 8},
+    };
+    char *lines = discover_lines(NULL, vals, GP_ARRAY_LEN(vals), 1);
+    assert_non_null(strstr(lines, "Argentina Pension Fund: Argentina Pension Fund | "));
+    assert_true(in_one_line(lines, "Argentina Pension Fund", "Argefntina Pension Fund"));
+    assert_true(in_one_line(lines, "Argentina Pension Fund", "Argenhtina Pension Fund"));
+    assert_false(in_one_line(lines, "Chile", "China"));
+    assert_true(in_one_line(lines, "Fondo", "Fnodo"));
+    assert_false(in_one_line(lines, "Employment", "Unemployment"));
+    free(lines);
+}
+
+static void test_lint__discovery_joins_names_sharing_an_acronym(void **state)
+{
+    /* one institution written in English and in Spanish, same acronym, same country */
+    static const dv vals[] = {
+        {GP_VOCAB_INSTITUTION, "Paraguay", "Workers' Protection Fund (FPT)", 0, 3},
+        {GP_VOCAB_INSTITUTION, "Paraguay", "Fondo de Protección de los Trabajadores (FPT)", 0, 2},
+        /* the same acronym in another country is another institution */
+        {GP_VOCAB_INSTITUTION, "Bolivia", "Fondo de Pensiones del Trabajo FPT", 0, 2},
+        /* different acronyms, and names in capitals whose words are no acronyms */
+        {GP_VOCAB_INSTITUTION, "Paraguay", "National Health Fund (NHF)", 0, 2},
+        {GP_VOCAB_INSTITUTION, "Paraguay", "NATIONAL HEALTH SERVICE", 0, 2},
+        {GP_VOCAB_INSTITUTION, "Paraguay", "National Pension Service II", 0, 2},
+        {GP_VOCAB_INSTITUTION, "Paraguay", "Workers' Pension Fund II", 0, 2},
+    };
+    char *lines = discover_lines(NULL, vals, GP_ARRAY_LEN(vals), 1);
+    assert_true(in_one_line(lines, "Workers' Protection Fund (FPT)",
+                            "Fondo de Protección de los Trabajadores (FPT)"));
+    assert_false(in_any(lines, "Fondo de Pensiones del Trabajo FPT"));
+    assert_false(in_any(lines, "National Health Fund (NHF)"));
+    assert_false(in_any(lines, "National Pension Service II"));
+    free(lines);
+}
+
+static void test_lint__discovery_is_the_same_on_any_number_of_threads(void **state)
+{
+    /* typos of every kind of a few hundred names, some names far more frequent */
+    static const char *const base[] = {"Employment",
+                                       "Unemployment",
+                                       "Pensions",
+                                       "Old-age pensions",
+                                       "Health",
+                                       "Social Insurance Institution",
+                                       "Social Security Institution",
+                                       "Family benefits",
+                                       "Contribution collection and compliance"};
+    enum { N = 3000 };
+    dv *vals = calloc(N, sizeof *vals);
+    char(*text)[64] = calloc(N, sizeof *text);
+    assert_non_null(vals);
+    assert_non_null(text);
+    unsigned seed = 7;
+    for (size_t i = 0; i < N; i++) {
+        const char *b = base[i % GP_ARRAY_LEN(base)];
+        size_t len = strlen(b);
+        seed = seed * 1103515245u + 12345u;
+        size_t at = (seed >> 8) % len, how = (seed >> 20) % 5;
+        char c = (char)('a' + (seed >> 12) % 26);
+        /* the true value, or one insertion, deletion, substitution or transposition */
+        char *t = text[i];
+        size_t o = 0;
+        for (size_t j = 0; j < len && o + 2 < sizeof text[i]; j++) {
+            if (j == at && how == 1)
+                t[o++] = c;
+            if (j == at && how == 2)
+                continue;
+            if (j == at && how == 3) {
+                t[o++] = c;
+                continue;
+            }
+            if (j == at && how == 4 && j + 1 < len) {
+                t[o++] = b[j + 1];
+                t[o++] = b[j];
+                j++;
+                continue;
+            }
+            t[o++] = b[j];
+        }
+        t[o] = '\0';
+        vals[i] = (dv){GP_VOCAB_TOPIC, NULL, text[i], 0, 1 + (i % 4 == 0) * 20};
+    }
+    char *one = discover_lines(NULL, vals, N, 1);
+    char *two = discover_lines(NULL, vals, N, 2);
+    char *five = discover_lines(NULL, vals, N, 5);
+    assert_true(strlen(one) > 1000);
+    assert_string_equal(one, two);
+    assert_string_equal(one, five);
+    assert_false(in_one_line(one, "Employment", "Unemployment"));
+    assert_false(in_one_line(one, "Social Insurance Institution", "Social Security Institution"));
+    free(one);
+    free(two);
+    free(five);
+    free(vals);
+    free(text);
+}
+
 static void test_lint__suppressions_and_levels_come_from_the_rules(void **state)
 {
     th_diags d, load;
@@ -274,6 +554,11 @@ int main(void)
         cmocka_unit_test(test_lint__discovery_finds_what_the_rules_lack),
         cmocka_unit_test(test_lint__discovery_keeps_different_things_apart),
         cmocka_unit_test(test_lint__discovery_links_real_variants),
+        cmocka_unit_test(test_lint__discovery_joins_typos_of_short_names),
+        cmocka_unit_test(test_lint__discovery_never_joins_two_known_values),
+        cmocka_unit_test(test_lint__discovery_elects_the_most_frequent_unknown_value),
+        cmocka_unit_test(test_lint__discovery_joins_names_sharing_an_acronym),
+        cmocka_unit_test(test_lint__discovery_is_the_same_on_any_number_of_threads),
         cmocka_unit_test(test_lint__suppressions_and_levels_come_from_the_rules),
         cmocka_unit_test(test_lint__threads_find_the_same),
     };
