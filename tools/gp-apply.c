@@ -95,7 +95,8 @@ int main(int argc, char **argv)
     gp_decisions *decisions = NULL;
     int rc = gp_decisions_load(&decisions, path, &t.sink);
     if (rc) {
-        gp_tool_error(&t, "cannot use the decisions in '%s': %s", path, gp_strerror(rc));
+        if (rc != GP_EIO) /* "cannot open decisions 'x'" was said */
+            gp_tool_error(&t, "cannot use the decisions in '%s': %s", path, gp_strerror(rc));
         return gp_tool_finish(&t, rc);
     }
     gp_extractor *ex = NULL;

@@ -173,7 +173,8 @@ int main(int argc, char **argv)
     gp_decisions *decisions = NULL;
     int rc = GP_OK;
     if (r.decisions && (rc = gp_decisions_load(&decisions, r.decisions, &t.sink))) {
-        gp_tool_error(&t, "cannot use the decisions in '%s': %s", r.decisions, gp_strerror(rc));
+        if (rc != GP_EIO) /* "cannot open decisions 'x'" was said */
+            gp_tool_error(&t, "cannot use the decisions in '%s': %s", r.decisions, gp_strerror(rc));
         return gp_tool_finish(&t, rc == GP_ENOMEM ? rc : GP_EINPUT);
     }
     if (r.clusters && !(r.clusters_file = fopen(r.clusters, "w"))) {

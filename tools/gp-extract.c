@@ -87,7 +87,8 @@ int main(int argc, char **argv)
     gp_extractor *ex;
     int rc = gp_extractor_new(&ex, t.rules, &r.opts, &t.sink);
     if (rc) {
-        gp_tool_error(&t, "cannot use the profile '%s': %s", r.opts.profile, gp_strerror(rc));
+        if (rc != GP_EIO) /* "cannot open profile 'x'" was said */
+            gp_tool_error(&t, "cannot use the profile '%s': %s", r.opts.profile, gp_strerror(rc));
         return gp_tool_finish(&t, rc);
     }
     out_ctx o = {&t, r.positions};

@@ -89,6 +89,18 @@ static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
     return 2;
 }
 
+/* The summary is about the run: on stderr, whatever the format, so pipes get findings only. */
+static void print_summary(gp_tool *t, const gp_diag_list *list, const unsigned char *is_new,
+                          const gp_findings_info *info)
+{
+    if (t->verbosity == GP_QUIET)
+        return;
+    gp_buf line = GP_BUF_INIT;
+    if (gp_findings_summary(&line, list, is_new, info) == GP_OK)
+        fprintf(stderr, "%s\n", gp_buf_str(&line));
+    gp_buf_free(&line);
+}
+
 static int lint_one(void *ctx, gp_record *rec)
 {
     run *r = ctx;
@@ -122,8 +134,14 @@ int main(int argc, char **argv)
         gp_diag_list_free(list);
         return gp_tool_finish(&t, GP_ERULES);
     }
+    /* A baseline that cannot be read stops the run before the work, not after it. */
+    gp_baseline *baseline = NULL;
+    if (r.baseline && (status = gp_baseline_load(&baseline, r.baseline, &t.sink))) {
+        gp_diag_list_free(list);
+        return gp_tool_finish(&t, status);
+    }
     gp_diag_sink findings;
-    gp_diag_sink_init(&findings, gp_diag_list_collect, list);
+    gp_tool_findings_sink(&t, &findings, list);
     findings.level_fn = gp_ruleset_level;
     findings.level_ctx = t.rules;
     gp_extractor *ex = NULL;
@@ -142,9 +160,6 @@ int main(int argc, char **argv)
     }
     if (!rc)
         rc = gp_lint_finish(r.linter);
-    gp_baseline *baseline = NULL;
-    if (!rc && r.baseline)
-        rc = gp_baseline_load(&baseline, r.baseline, &t.sink);
     size_t n = gp_diag_list_len(list), unchanged = 0, failing = 0;
     unsigned char *is_new = NULL;
     if (!rc) {
@@ -181,6 +196,7 @@ int main(int argc, char **argv)
         rc = gp_findings_write(stdout, r.format, list, baseline ? is_new : NULL, &info, color);
         if (rc == GP_EIO)
             gp_tool_flush(&t, 1); /* notes why stdout failed while errno still tells */
+        print_summary(&t, list, baseline ? is_new : NULL, &info);
     }
     free(is_new);
     gp_baseline_free(baseline);

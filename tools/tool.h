@@ -10,7 +10,10 @@
 
 #include "gpkit.h"
 
-enum { GP_OPT_HELP = 1000, GP_OPT_VERSION, GP_OPT_RULES };
+enum { GP_OPT_HELP = 1000, GP_OPT_VERSION, GP_OPT_RULES, GP_OPT_QUIET, GP_OPT_VERBOSE };
+
+/* How much a tool says on stderr: --quiet, the default, --verbose. */
+typedef enum gp_verbosity { GP_QUIET = -1, GP_NORMAL = 0, GP_VERBOSE = 1 } gp_verbosity;
 
 /* Diagnostics of one rule id printed on stderr before the rest are only counted. */
 enum { GP_TOOL_MAX_PER_RULE = 100 };
@@ -36,6 +39,12 @@ typedef struct gp_tool {
     gp_buf out;
     int out_broken;
     int out_errno; /* why writing stdout failed */
+    /* --quiet: errors only on stderr (no warnings, notes, summaries or progress);
+       --verbose: every diagnostic, none held back by the cap per rule */
+    gp_verbosity verbosity;
+    gp_diag_list *findings; /* gp_tool_findings_sink's list */
+    int progress_shown;     /* a progress line is on the terminal */
+    long long progress_last_ms;
 } gp_tool;
 
 /* Called for each option; return 0, or 2 for a usage error (already printed). */
@@ -43,8 +52,9 @@ typedef int (*gp_opt_fn)(gp_tool *t, int id, const char *arg, void *ctx);
 
 /*
  * Sets up the tool (SIGPIPE ignored, stderr printer), parses argv with the table plus
- * --help, --version and (when `with_rules`) -r/--rules. Returns -1 to go on with the
- * operands from argv[*first], or an exit status to return at once.
+ * --help, --version, -q/--quiet, -v/--verbose and (when `with_rules`) -r/--rules.
+ * Returns -1 to go on with the operands from argv[*first], or an exit status to return
+ * at once. A misspelt long option is answered with the nearest one ("did you mean").
  */
 int gp_tool_start(gp_tool *t, int argc, char **argv, int with_rules, gp_opt_fn fn, void *ctx,
                   int *first);
@@ -54,6 +64,35 @@ void gp_tool_help(const gp_tool *t, FILE *out);
 
 /* "gp-x: message" on stderr, for usage problems. */
 void gp_tool_error(const gp_tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Prints a diagnostic on stderr as the tool prints them all: with its place
+ * ("file:line:col: severity: message [rule]"), or, for one about the run with no place
+ * (a file that cannot be opened, "and N more"), git-style: "gp-x: message" ("gp-x:
+ * warning: message" below error). --quiet drops everything below error.
+ */
+void gp_tool_print_diag(gp_tool *t, const gp_diag *d);
+
+/* Whether a diagnostic says that an input was not read at all (it is about the run). */
+int gp_tool_is_run_diag(const gp_diag *d);
+
+/* A sink whose diagnostics go into `list` and, when gp_tool_is_run_diag, on stderr too. */
+void gp_tool_findings_sink(gp_tool *t, gp_diag_sink *sink, gp_diag_list *list);
+
+/*
+ * A progress line on stderr when it is a terminal (and not --quiet), rewritten at most
+ * five times a second: "gp-x: PHASE DONE of TOTAL (P%)", or "gp-x: PHASE DONE records"
+ * when TOTAL is 0. Diagnostics printed meanwhile clear it first; _end clears it.
+ */
+int gp_tool_shows_progress(const gp_tool *t);
+void gp_tool_progress(gp_tool *t, const char *phase, size_t done, size_t total);
+void gp_tool_progress_end(gp_tool *t);
+
+/*
+ * Before reading `path`: when it is "-" and standard input is a terminal that gives
+ * nothing for a second, says on stderr how to end the input (not with --quiet).
+ */
+void gp_tool_stdin_hint(gp_tool *t, const char *path);
 
 /* Loads the rules named by -r, or the bundled ones. Returns 0 or an exit status. */
 int gp_tool_load_rules(gp_tool *t);
