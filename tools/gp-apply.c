@@ -107,6 +107,7 @@ int main(int argc, char **argv)
     if (first >= argc)
         argv[--first] = "-";
     for (int i = first; i < argc && !rc; i++) {
+        gp_tool_stdin_hint(&t, argv[i]);
         int frc = gp_extract_file(ex, argv[i], NULL, apply_and_write, &r);
         if (frc == GP_ESTOP || frc == GP_EPIPE) {
             stopped = 1;

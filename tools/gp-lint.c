@@ -40,6 +40,8 @@ typedef struct run {
     int suggest;
     gp_lint_options lint;
     gp_linter *linter;
+    gp_tool *tool;
+    size_t records;
 } run;
 
 static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
@@ -101,9 +103,18 @@ static void print_summary(gp_tool *t, const gp_diag_list *list, const unsigned c
     gp_buf_free(&line);
 }
 
+static void on_progress(void *ctx, const char *phase, size_t done, size_t total)
+{
+    run *r = ctx;
+    if (strcmp(phase, "reading") != 0) /* the matching's; "checking" counts them already */
+        gp_tool_progress(r->tool, phase, done, total);
+}
+
 static int lint_one(void *ctx, gp_record *rec)
 {
     run *r = ctx;
+    if (r->lint.progress)
+        gp_tool_progress(r->tool, "checking", ++r->records, 0);
     return gp_lint_record(r->linter, rec);
 }
 
@@ -120,12 +131,23 @@ int main(int argc, char **argv)
                             "Findings are sorted by place; --baseline\nkeeps known findings "
                             "out of the exit status. Rule ids: rules/checks.yaml."};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    run r = {
-        GP_FINDINGS_HUMAN, GP_SEV_ERROR, NULL, NULL, 0, {1, cpus > 1 ? (int)cpus : 1, 1}, NULL};
+    run r = {GP_FINDINGS_HUMAN,
+             GP_SEV_ERROR,
+             NULL,
+             NULL,
+             0,
+             {1, cpus > 1 ? (int)cpus : 1, 1, NULL, NULL},
+             NULL,
+             &t,
+             0};
     int first;
     int status = gp_tool_start(&t, argc, argv, 1, on_option, &r, &first);
     if (status >= 0)
         return status;
+    if (gp_tool_shows_progress(&t)) {
+        r.lint.progress = on_progress;
+        r.lint.progress_ctx = &r;
+    }
     /* Every finding, from reading the dumps to the dataset checks, goes into one list. */
     gp_diag_list *list = NULL;
     if (gp_diag_list_new(&list) != GP_OK)
@@ -152,6 +174,7 @@ int main(int argc, char **argv)
     if (first >= argc)
         argv[--first] = "-";
     for (int i = first; i < argc && !rc; i++) {
+        gp_tool_stdin_hint(&t, argv[i]);
         int frc = gp_extract_file(ex, argv[i], NULL, lint_one, &r);
         if (frc == GP_EIO || frc == GP_EINPUT || frc == GP_ERULES)
             input_error = frc;
@@ -160,6 +183,7 @@ int main(int argc, char **argv)
     }
     if (!rc)
         rc = gp_lint_finish(r.linter);
+    gp_tool_progress_end(&t); /* before findings reach a terminal on stdout */
     size_t n = gp_diag_list_len(list), unchanged = 0, failing = 0;
     unsigned char *is_new = NULL;
     if (!rc) {

@@ -93,14 +93,19 @@ void gp_tool_progress(gp_tool *t, const char *phase, size_t done, size_t total)
         return;
     long long now = now_ms();
     /* a line rewritten at most five times a second costs nothing next to the work */
-    if (t->progress_shown && now - t->progress_last_ms < 200 && !(total && done == total))
+    int same_phase = strncmp(t->progress_phase, phase, sizeof t->progress_phase - 1) == 0;
+    if (t->progress_shown && same_phase && now - t->progress_last_ms < 200 &&
+        !(total && done == total))
         return;
     t->progress_last_ms = now;
+    snprintf(t->progress_phase, sizeof t->progress_phase, "%s", phase);
     if (total)
         fprintf(stderr, "\r\033[K%s: %s %zu of %zu (%zu%%)", t->name, phase, done, total,
                 done * 100 / total);
-    else
+    else if (done)
         fprintf(stderr, "\r\033[K%s: %s %zu records", t->name, phase, done);
+    else
+        fprintf(stderr, "\r\033[K%s: %s", t->name, phase);
     t->progress_shown = 1;
 }
 

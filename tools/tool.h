@@ -45,6 +45,7 @@ typedef struct gp_tool {
     gp_diag_list *findings; /* gp_tool_findings_sink's list */
     int progress_shown;     /* a progress line is on the terminal */
     long long progress_last_ms;
+    char progress_phase[48]; /* a new phase is shown at once */
 } gp_tool;
 
 /* Called for each option; return 0, or 2 for a usage error (already printed). */
