@@ -21,5 +21,7 @@ expect() { # expected, words...
 expect "--format=" gp-lint --for
 expect "--no-discovery --no-duplicates" gp-lint --no-d
 expect "--profile=" gp-extract --pro
+expect "--quiet" gp-norm --qu
+expect "--verbose --version" gp-report --ver
 expect "" gp-lint fixtures/
 echo "completion registered for 6 tools; gp-lint --for completes to --format="
