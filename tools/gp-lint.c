@@ -163,7 +163,8 @@ int main(int argc, char **argv)
         return gp_tool_finish(&t, status);
     }
     gp_diag_sink findings;
-    gp_tool_findings_sink(&t, &findings, list);
+    /* in the human report they would be said twice on a terminal */
+    gp_tool_findings_sink(&t, &findings, list, r.format != GP_FINDINGS_HUMAN);
     findings.level_fn = gp_ruleset_level;
     findings.level_ctx = t.rules;
     gp_extractor *ex = NULL;

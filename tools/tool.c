@@ -64,14 +64,18 @@ int gp_tool_is_run_diag(const gp_diag *d)
 static int collect_finding(void *ctx, const gp_diag *d)
 {
     gp_tool *t = ctx;
-    if (gp_tool_is_run_diag(d))
+    if (gp_tool_is_run_diag(d)) {
         gp_tool_print_diag(t, d);
+        if (!t->findings_keep_run)
+            return 0;
+    }
     return gp_diag_list_collect(t->findings, d);
 }
 
-void gp_tool_findings_sink(gp_tool *t, gp_diag_sink *sink, gp_diag_list *list)
+void gp_tool_findings_sink(gp_tool *t, gp_diag_sink *sink, gp_diag_list *list, int keep_run)
 {
     t->findings = list;
+    t->findings_keep_run = keep_run;
     gp_diag_sink_init(sink, collect_finding, t);
 }
 

@@ -43,7 +43,8 @@ typedef struct gp_tool {
        --verbose: every diagnostic, none held back by the cap per rule */
     gp_verbosity verbosity;
     gp_diag_list *findings; /* gp_tool_findings_sink's list */
-    int progress_shown;     /* a progress line is on the terminal */
+    int findings_keep_run;
+    int progress_shown; /* a progress line is on the terminal */
     long long progress_last_ms;
     char progress_phase[48]; /* a new phase is shown at once */
 } gp_tool;
@@ -77,8 +78,12 @@ void gp_tool_print_diag(gp_tool *t, const gp_diag *d);
 /* Whether a diagnostic says that an input was not read at all (it is about the run). */
 int gp_tool_is_run_diag(const gp_diag *d);
 
-/* A sink whose diagnostics go into `list` and, when gp_tool_is_run_diag, on stderr too. */
-void gp_tool_findings_sink(gp_tool *t, gp_diag_sink *sink, gp_diag_list *list);
+/*
+ * A sink for findings: each goes into `list`, except that those about the run
+ * (gp_tool_is_run_diag) are printed on stderr, and kept in `list` as well only with
+ * `keep_run` (a machine format, whose reader sees the whole run in it).
+ */
+void gp_tool_findings_sink(gp_tool *t, gp_diag_sink *sink, gp_diag_list *list, int keep_run);
 
 /*
  * A progress line on stderr when it is a terminal (and not --quiet), rewritten at most
