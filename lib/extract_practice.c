@@ -16,7 +16,8 @@
  *   paragraph) of its own; a line holding only a no-break space is a blank line.
  *   Topic:                          <- the topics under the label, or on other copies of
  *   Family benefits                    the page as bare lines at the very end: a trailing
- *                                      line is a topic only when the rules know it as one
+ *   More at kela.fi                    line is a topic only when the rules know it as one;
+ *                                      a link line or two after them is reported, skipped
  *
  * Blocks of text before the header block are no part of the practice: skipped, reported.
  *
@@ -261,6 +262,36 @@ static void add_topic(ppage *p, const char *t, size_t len, long line, long col)
         p->rc = gp__extract_item(p->ex, GP_F_TOPICS, t, len, line, col);
 }
 
+/*
+ * A page whose bare topic lines are followed by a line or two of the site's own (a link such
+ * as "More at kela.fi"): the last block, after a blank line, opens with lines the rules know
+ * as topics and ends with at most two short lines that are neither topics nor prose (they end
+ * no sentence). Kept in the description, those lines would blame the text for stopping
+ * mid-sentence; read as topics, they would invent a topic. The known lines are the topics and
+ * the rest is reported and skipped. Anything else leaves the block to the description.
+ */
+static void trailer_after_topics(ppage *p, size_t body, size_t end, size_t *first,
+                                 size_t *topics_end)
+{
+    size_t block = end;
+    while (block > body && p->lines[block - 1].len > 0)
+        block--;
+    if (block == body || block == end)
+        return; /* no description before the block, or no block */
+    size_t t = block;
+    while (t < end && is_topic(p, &p->lines[t]))
+        t++;
+    if (t == block || end - t > 2)
+        return;
+    for (size_t m = t; m < end; m++) {
+        const pline *l = &p->lines[m];
+        if (l->len > 80 || gp__ends_sentence(l->text, l->len))
+            return;
+    }
+    *first = block;
+    *topics_end = t;
+}
+
 static int read_practice(ppage *p)
 {
     gp_ruleset *rs = p->rs;
@@ -404,9 +435,18 @@ static int read_practice(ppage *p)
         size_t first = end;
         while (first > body && is_topic(p, &p->lines[first - 1]))
             first--;
+        size_t topics_end = end;
+        if (first == end)
+            trailer_after_topics(p, body, end, &first, &topics_end);
         desc_to = first;
-        for (k = first; k < end; k++)
+        for (k = first; k < topics_end; k++)
             add_topic(p, p->lines[k].text, p->lines[k].len, p->lines[k].no, p->lines[k].col);
+        for (int pass = 1; pass >= 0; pass--) {
+            for (size_t m = topics_end; m < end; m++)
+                outside(p, &p->lines[m], pass);
+            if (pass)
+                report_chrome(p);
+        }
     }
     read_description(p, body, desc_to);
 

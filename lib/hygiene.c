@@ -322,7 +322,8 @@ static char *snippet(const char *s, size_t len, size_t max)
     return out;
 }
 
-static int ends_sentence(const char *s, size_t len)
+/* Shared with the page readers: a trailing line that ends no sentence is not prose. */
+int gp__ends_sentence(const char *s, size_t len)
 {
     while (len) {
         size_t p = len;
@@ -497,7 +498,7 @@ static void scan(gp_hygiene *h, const char *s, size_t len, gp_field field)
     /* footers only break into running text, never into a name or a label */
     if (field == GP_F_DESCRIPTION || field == GP_F_JURY_COMMENT || field == GP_F_TITLE)
         check_footers(h, s, len);
-    if (field == GP_F_DESCRIPTION && len && !ends_sentence(s, len)) {
+    if (field == GP_F_DESCRIPTION && len && !gp__ends_sentence(s, len)) {
         size_t p = len;
         prev_cp(s, &p);
         char *tail = snippet(s, len, 40);

@@ -65,6 +65,9 @@ int gp__is_blank(const char *s, size_t len);
    ending inside a character. */
 size_t gp__clip_len(const char *s, size_t len, size_t max);
 
+/* Whether text ends a sentence: . ! ? or an ellipsis, maybe before closing quotes or brackets. */
+int gp__ends_sentence(const char *s, size_t len);
+
 /*
  * Lowers the longest line `in` hands out whole (GP_INPUT_LINE_MAX, 256 MiB) to `max`
  * bytes, so that tests can reach the limit without a 256 MiB line.

@@ -97,9 +97,38 @@ static void test_extract_practice__last_line_not_a_topic_stays_text(void **state
     assert_int_equal(r.items[0].topics.len, 0);
     const char *desc = r.items[0].description;
     size_t n = strlen(desc);
-    const char *tail = "\n\nFamily benefits More at kela.fi";
+    const char *tail = "\n\nFamily benefits are now claimed online by nine families in ten.";
     assert_true(n > strlen(tail));
     assert_string_equal(desc + n - strlen(tail), tail);
+    assert_int_equal(th_diags_count(&d, NULL), 0);
+    th_records_free(&r);
+    th_diags_free(&d);
+}
+
+/*
+ * Bare topics followed by a link of the site's ("More at kela.fi"): the topics are read, the
+ * link is reported and skipped, and the description keeps its last sentence whole.
+ */
+static void test_extract_practice__link_after_bare_topics_reported(void **state)
+{
+    th_records r;
+    th_diags d;
+    th_records_init(&r);
+    th_diags_init(&d);
+    assert_int_equal(
+        th_extract("fixtures/practice/link-after-bare-topics.txt", GP_FORMAT_AUTO, &r, &d), GP_OK);
+    assert_int_equal(r.len, 1);
+    assert_int_equal(r.items[0].topics.len, 1);
+    assert_string_equal(r.items[0].topics.items[0], "Family benefits");
+    const char *desc = r.items[0].description;
+    size_t n = strlen(desc);
+    const char *tail = "fell by nine days.";
+    assert_true(n > strlen(tail));
+    assert_string_equal(desc + n - strlen(tail), tail);
+    assert_int_equal(th_diags_count(&d, NULL), 1);
+    const gp_diag *link = th_diags_find(&d, "practice.unexpected-text");
+    assert_non_null(link);
+    assert_int_equal(link->line, 20);
     th_records_free(&r);
     th_diags_free(&d);
 }
@@ -247,6 +276,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_extract_practice__copies_of_one_page),
         cmocka_unit_test(test_extract_practice__last_line_not_a_topic_stays_text),
+        cmocka_unit_test(test_extract_practice__link_after_bare_topics_reported),
         cmocka_unit_test(test_extract_practice__cut_inside_last_topic),
         cmocka_unit_test(test_extract_practice__spanish_page_with_bare_topics),
         cmocka_unit_test(test_extract_practice__old_page_with_pipe_header),
