@@ -195,7 +195,7 @@ int gp_config_load(gp_config **out, const char *path, gp_diag_sink *diags)
         return GP_ENOMEM;
     }
     gp_ydoc d;
-    int rc = gp_ydoc_load(&d, path, path, diags);
+    int rc = gp_ydoc_load(&d, path, path, "project file", diags);
     if (rc) {
         gp_ydoc_free(&d);
         gp_config_free(c);

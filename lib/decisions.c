@@ -349,7 +349,7 @@ int gp_decisions_load(gp_decisions **out, const char *path, gp_diag_sink *diags)
         return GP_ENOMEM;
     }
     gp_ydoc d;
-    int rc = gp_ydoc_load(&d, path, path, diags);
+    int rc = gp_ydoc_load(&d, path, path, "decisions", diags);
     if (rc) {
         gp_ydoc_free(&d);
         gp_decisions_free(ds);

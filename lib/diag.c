@@ -112,6 +112,20 @@ int gp_diag_emit(gp_diag_sink *sink, const gp_diag *d)
     return sink->fn ? sink->fn(sink->ctx, &copy) : 0;
 }
 
+/* "1,234,567": a count a reader takes in at a glance, the same in every locale. */
+static void group_thousands(size_t n, char *out, size_t cap)
+{
+    char digits[24];
+    int len = snprintf(digits, sizeof digits, "%zu", n);
+    size_t o = 0;
+    for (int i = 0; i < len && o + 2 < cap; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+}
+
 int gp_diag_sink_summarize(gp_diag_sink *sink)
 {
     struct gp_diag_held *h = sink->held;
@@ -121,12 +135,17 @@ int gp_diag_sink_summarize(gp_diag_sink *sink)
     for (size_t i = 0; i < h->len; i++) {
         held_rule *r = &h->rules[i];
         if (r->seen > sink->max_per_rule && sink->fn && rc == 0) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "and %zu more '%s'", r->seen - sink->max_per_rule, r->id);
+            char count[32];
+            gp_buf msg = GP_BUF_INIT;
+            group_thousands(r->seen - sink->max_per_rule, count, sizeof count);
+            gp_buf_printf(&msg, "and %s more '%s'", count, r->id);
+            if (sink->held_note)
+                gp_buf_printf(&msg, "; %s", sink->held_note);
             gp_diag g = GP_DIAG_INIT;
             g.severity = r->worst;
-            g.message = msg;
+            g.message = msg.oom ? "and more" : gp_buf_str(&msg);
             rc = sink->fn(sink->ctx, &g);
+            gp_buf_free(&msg);
         }
         free(r->id);
     }

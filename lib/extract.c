@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 int gp_extractor_new(gp_extractor **out, gp_ruleset *rules, const gp_extract_options *opts,
                      gp_diag_sink *diags)
@@ -344,8 +345,8 @@ static int read_before(gp_extractor *ex, gp_input *in)
     return 0;
 }
 
-int gp_extract_file(gp_extractor *ex, const char *path, const char *display, gp_record_fn fn,
-                    void *ctx)
+static int extract_path(gp_extractor *ex, const char *path, const char *display, gp_record_fn fn,
+                        void *ctx)
 {
     gp_input *in;
     int rc = gp_input_open(&in, path, display, ex->diags);
@@ -359,6 +360,36 @@ int gp_extract_file(gp_extractor *ex, const char *path, const char *display, gp_
     rc = extract_input(ex, in, fn, ctx);
     gp_input_close(in);
     return rc;
+}
+
+/* One file of a folder: one that cannot be read does not stop the others. */
+typedef struct folder_run {
+    gp_extractor *ex;
+    gp_record_fn fn;
+    void *ctx;
+    int worst;
+} folder_run;
+
+static int extract_walked(void *ctx, const char *path)
+{
+    folder_run *f = ctx;
+    int rc = extract_path(f->ex, path, NULL, f->fn, f->ctx);
+    if (rc == GP_EIO || rc == GP_EINPUT || rc == GP_ERULES) {
+        f->worst = rc;
+        return GP_OK;
+    }
+    return rc;
+}
+
+int gp_extract_file(gp_extractor *ex, const char *path, const char *display, gp_record_fn fn,
+                    void *ctx)
+{
+    struct stat st;
+    if (!path || strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return extract_path(ex, path, display, fn, ctx);
+    folder_run f = {ex, fn, ctx, GP_OK};
+    int rc = gp_input_walk(path, ex->diags, extract_walked, &f);
+    return rc ? rc : f.worst;
 }
 
 int gp_extract_mem(gp_extractor *ex, const char *display, const char *data, size_t len,

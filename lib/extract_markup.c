@@ -335,7 +335,7 @@ int gp__profile_load(gp_profile **out, const char *path, gp_diag_sink *diags)
 {
     *out = NULL;
     gp_ydoc d;
-    int rc = gp_ydoc_load(&d, path, path, diags);
+    int rc = gp_ydoc_load(&d, path, path, "profile", diags);
     if (rc) {
         gp_ydoc_free(&d);
         return rc == GP_ENOMEM || rc == GP_EIO ? rc : GP_ERULES;

@@ -55,15 +55,24 @@ struct gp_baseline {
 int gp_baseline_load(gp_baseline **out, const char *path, gp_diag_sink *diags)
 {
     *out = NULL;
+    /* Opened here, not by jansson: a missing file is said as every tool says it. */
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        gp_diag_report(diags, GP_SEV_ERROR, "input.unreadable", NULL, 0, 0,
+                       "cannot open baseline '%s': %s", path, strerror(e));
+        return GP_EIO;
+    }
     json_error_t err;
-    json_t *root = json_load_file(path, 0, &err);
+    json_t *root = json_loadf(f, 0, &err);
+    fclose(f);
     json_t *list = root ? json_object_get(root, "findings") : NULL;
     if (!json_is_array(list)) {
         gp_diag_report(diags, GP_SEV_ERROR, "input.unreadable", path, root ? 0 : err.line,
-                       root ? 0 : err.column, "cannot read the baseline '%s': %s", path,
+                       root ? 0 : err.column, "not a baseline: %s",
                        root ? "no 'findings' list" : err.text);
         json_decref(root);
-        return errno == ENOENT ? GP_EIO : GP_EPARSE;
+        return GP_EPARSE;
     }
     gp_baseline *b = calloc(1, sizeof *b);
     if (!b || gp_map_new(&b->prints) != GP_OK) {
@@ -739,10 +748,7 @@ static int write_human(FILE *out, const gp_diag_list *list, const unsigned char 
         if (ferror(out))
             return out_status(out);
     }
-    gp_buf b = GP_BUF_INIT;
-    summary_line(&b, list, is_new, info);
-    fprintf(out, "%s\n", gp_buf_str(&b));
-    gp_buf_free(&b);
+    (void)info; /* the summary is the tool's to print, on stderr: gp_findings_summary */
     return out_status(out);
 }
 
@@ -774,6 +780,13 @@ int gp_findings_write_path(const char *path, gp_findings_format format, const gp
         return GP_EIO;
     errno = saved;
     return rc == GP_EPIPE ? GP_EIO : rc; /* a file is no pipe that closed early */
+}
+
+int gp_findings_summary(gp_buf *out, const gp_diag_list *list, const unsigned char *is_new,
+                        const gp_findings_info *info)
+{
+    summary_line(out, list, is_new, info);
+    return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
 }
 
 int gp_findings_write(FILE *out, gp_findings_format format, const gp_diag_list *list,

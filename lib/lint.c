@@ -86,6 +86,8 @@ int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opt
     l->opts.discovery = opts ? opts->discovery : 1;
     l->opts.threads = opts && opts->threads > 1 ? opts->threads : 1;
     l->opts.duplicates = opts ? opts->duplicates : 0;
+    l->opts.progress = opts ? opts->progress : NULL;
+    l->opts.progress_ctx = opts ? opts->progress_ctx : NULL;
     if (l->opts.threads > THREADS_MAX)
         l->opts.threads = THREADS_MAX;
     pthread_mutex_init(&l->lock, NULL);
@@ -105,7 +107,7 @@ int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opt
     if (!rc)
         rc = gp_map_new(&l->practice_years);
     if (!rc && l->opts.duplicates) {
-        gp_dedup_options dopts = {NULL, l->opts.threads, NULL, NULL};
+        gp_dedup_options dopts = {NULL, l->opts.threads, l->opts.progress, l->opts.progress_ctx};
         gp_diag_sink_init(&l->dedup_sink, forward_dedup, l);
         rc = gp_deduper_new(&l->dedup, rules, &dopts, &l->dedup_sink);
     }

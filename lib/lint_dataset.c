@@ -288,8 +288,11 @@ int gp_lint_finish(gp_linter *l)
     }
     if (!rc)
         rc = finish_broken(l);
-    if (!rc && l->opts.discovery)
+    if (!rc && l->opts.discovery) {
+        if (l->opts.progress)
+            l->opts.progress(l->opts.progress_ctx, "finding variant spellings", 0, 0);
         rc = gp_discover_run(l->disc, on_cluster, l);
+    }
     struct gp_lint_rules *lr = gp__lint_rules_mut(l->rules);
     for (size_t i = 0; !rc && lr && i < lr->nsuppressions; i++) {
         gp_lint_suppression *s = &lr->suppressions[i];

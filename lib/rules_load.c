@@ -833,8 +833,12 @@ static int load_file(gp_ruleset *rs, const char *path, const place *from)
     char real[PATH_MAX];
     if (!realpath(path, real)) {
         int e = errno;
-        rule_error(rs, from, "rules.unreadable", "cannot open rule file '%s': %s", path,
-                   strerror(e));
+        if (from)
+            rule_error(rs, from, "rules.unreadable", "cannot open rule file '%s': %s", path,
+                       strerror(e));
+        else /* the path the user gave (-r, GPKIT_RULES): about the run, no place */
+            rule_error(rs, NULL, "rules.unreadable", "cannot open rules '%s': %s", path,
+                       strerror(e));
         return GP_EIO;
     }
     void **slot;
@@ -847,7 +851,7 @@ static int load_file(gp_ruleset *rs, const char *path, const place *from)
     }
     gp_ydoc d;
     const char *display = rs_strdup(rs, path);
-    int rc = gp_ydoc_load(&d, path, display, rs->diags);
+    int rc = gp_ydoc_load(&d, path, display, NULL, rs->diags);
     if (rc) {
         rs->errors++;
         gp_ydoc_free(&d);
@@ -1386,7 +1390,8 @@ int gp_ruleset_load(gp_ruleset **out, const char *path, gp_diag_sink *diags)
     }
     if (rs->errors || rc) {
         gp_ruleset_free(rs);
-        return GP_ERULES;
+        /* the entry file missing is one message already; no "the rules have errors" */
+        return rc == GP_EIO ? GP_EIO : GP_ERULES;
     }
     *out = rs;
     return GP_OK;

@@ -21,9 +21,11 @@ static int read_bounded(gp_ydoc *d, const char *path, unsigned char **out, size_
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
+        /* about the run, not a place in a file: "cannot open decisions 'x': reason" */
         int e = errno;
-        gp_diag_report(d->sink, GP_SEV_ERROR, "rules.unreadable", NULL, 0, 0,
-                       "cannot open '%s': %s", d->file, strerror(e));
+        gp_diag_report(d->sink, GP_SEV_ERROR, d->what ? "input.unreadable" : "rules.unreadable",
+                       NULL, 0, 0, "cannot open %s%s'%s': %s", d->what ? d->what : "",
+                       d->what ? " " : "", d->file, strerror(e));
         return GP_EIO;
     }
     gp_buf b = GP_BUF_INIT;
@@ -34,8 +36,9 @@ static int read_bounded(gp_ydoc *d, const char *path, unsigned char **out, size_
     int bad = ferror(f), e = errno;
     fclose(f);
     if (bad) {
-        gp_diag_report(d->sink, GP_SEV_ERROR, "rules.unreadable", NULL, 0, 0,
-                       "cannot read '%s': %s", d->file, strerror(e));
+        gp_diag_report(d->sink, GP_SEV_ERROR, d->what ? "input.unreadable" : "rules.unreadable",
+                       NULL, 0, 0, "cannot read %s%s'%s': %s", d->what ? d->what : "",
+                       d->what ? " " : "", d->file, strerror(e));
         gp_buf_free(&b);
         return GP_EIO;
     }
@@ -171,10 +174,12 @@ static int check_bounds(gp_ydoc *d, const unsigned char *text, size_t len)
     return rc;
 }
 
-int gp_ydoc_load(gp_ydoc *d, const char *path, const char *display, gp_diag_sink *sink)
+int gp_ydoc_load(gp_ydoc *d, const char *path, const char *display, const char *what,
+                 gp_diag_sink *sink)
 {
     memset(d, 0, sizeof *d);
     d->file = display ? display : path;
+    d->what = what;
     d->sink = sink;
     unsigned char *text = NULL;
     size_t len = 0;

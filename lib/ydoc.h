@@ -17,6 +17,7 @@ typedef struct gp_ydoc {
     yaml_document_t doc;
     int loaded;
     const char *file; /* the name used in diagnostics */
+    const char *what; /* "decisions", "profile"; NULL for a rule file */
     gp_diag_sink *sink;
     int errors;
 } gp_ydoc;
@@ -32,11 +33,14 @@ typedef struct gp_ydoc {
 #define GP_YAML_MAX_NODES 1000000L
 
 /*
- * Parses `path`. Returns GP_OK, GP_EIO (cannot open, reported) or GP_EPARSE (syntax
+ * Parses `path`. `what` names the file in "cannot open decisions 'x.yaml': ..." (the
+ * rule id is then input.unreadable); NULL for a rule file (rules.unreadable).
+ * Returns GP_OK, GP_EIO (cannot open, reported) or GP_EPARSE (syntax
  * error, or a bound above passed, reported as "rules.limit" with its place). An empty
  * file is an empty mapping's absence: gp_y_root returns NULL.
  */
-int gp_ydoc_load(gp_ydoc *d, const char *path, const char *display, gp_diag_sink *sink);
+int gp_ydoc_load(gp_ydoc *d, const char *path, const char *display, const char *what,
+                 gp_diag_sink *sink);
 void gp_ydoc_free(gp_ydoc *d);
 
 yaml_node_t *gp_y_root(gp_ydoc *d);

@@ -21,6 +21,8 @@ expect() { # expected, words...
 expect "--format=" gp-lint --for
 expect "--no-discovery --no-duplicates" gp-lint --no-d
 expect "--profile=" gp-extract --pro
+expect "--quiet" gp-norm --qu
+expect "--verbose --version" gp-report --ver
 expect "" gp-lint fixtures/
 # the options every tool reading dumps shares, and gp-lint's outputs
 expect "--from=" gp-norm --fr

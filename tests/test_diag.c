@@ -44,6 +44,26 @@ static void test_diag__repeats_past_the_cap_are_counted_and_summarised(void **st
     gp_diag_list_free(list);
 }
 
+static void test_diag__summary_groups_digits_and_adds_the_note(void **state)
+{
+    (void)state;
+    gp_diag_list *list;
+    assert_int_equal(gp_diag_list_new(&list), GP_OK);
+    gp_diag_sink sink;
+    gp_diag_sink_init(&sink, gp_diag_list_collect, list);
+    sink.max_per_rule = 10;
+    sink.held_note = "--stats counts them";
+    emit_n(&sink, "institution.unknown", GP_SEV_WARNING, 1010);
+    emit_n(&sink, "topic.unknown", GP_SEV_WARNING, 13);
+    assert_int_equal(gp_diag_sink_summarize(&sink), 0);
+    assert_int_equal(gp_diag_list_len(list), 22);
+    assert_string_equal(gp_diag_list_get(list, 20)->message,
+                        "and 1,000 more 'institution.unknown'; --stats counts them");
+    assert_string_equal(gp_diag_list_get(list, 21)->message,
+                        "and 3 more 'topic.unknown'; --stats counts them");
+    gp_diag_list_free(list);
+}
+
 static void test_diag__no_cap_passes_everything(void **state)
 {
     (void)state;
@@ -62,6 +82,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_diag__repeats_past_the_cap_are_counted_and_summarised),
+        cmocka_unit_test(test_diag__summary_groups_digits_and_adds_the_note),
         cmocka_unit_test(test_diag__no_cap_passes_everything),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -808,6 +809,62 @@ static void test_input__missing_file_is_reported(void **state)
     th_diags_free(&d);
 }
 
+/* The paths gp_input_walk hands out, joined with '|'. */
+static int collect_path(void *ctx, const char *path)
+{
+    gp_buf *b = ctx;
+    if (b->len)
+        gp_buf_putc(b, '|');
+    gp_buf_puts(b, path);
+    return 0;
+}
+
+static void touch(const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+}
+
+static void test_input__walk_sorted_hidden_left_out_loop_read_once(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/gp-walk-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char sub[600], path[700];
+    snprintf(sub, sizeof sub, "%s/b", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(path, sizeof path, "%s/.git", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    touch(dir, "c.txt");
+    touch(dir, "B.txt"); /* bytes, not the locale: 'B' before 'b' before 'c' */
+    touch(dir, ".hidden.txt");
+    touch(path, "inside-hidden.txt");
+    touch(sub, "a.txt");
+    snprintf(path, sizeof path, "%s/b/up", dir);
+    assert_int_equal(symlink("..", path), 0);
+    th_diags diags;
+    th_diags_init(&diags);
+    gp_buf got = GP_BUF_INIT;
+    assert_int_equal(gp_input_walk(dir, &diags.sink, collect_path, &got), GP_OK);
+    char want[1024];
+    snprintf(want, sizeof want, "%s/B.txt|%s/b/a.txt|%s/c.txt", dir, dir, dir);
+    assert_string_equal(gp_buf_str(&got), want);
+    assert_int_equal(th_diags_count(&diags, "input.repeated"), 1);
+    /* a file, "-" and a name that does not exist are handed out as they are */
+    gp_buf_reset(&got);
+    assert_int_equal(gp_input_walk("-", &diags.sink, collect_path, &got), GP_OK);
+    assert_int_equal(gp_input_walk("no/such/file", &diags.sink, collect_path, &got), GP_OK);
+    assert_string_equal(gp_buf_str(&got), "-|no/such/file");
+    gp_buf_free(&got);
+    th_diags_free(&diags);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -837,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_input__empty_first_line_is_nul_terminated),
         cmocka_unit_test(test_input__line_numbers_and_offsets_count_bytes),
         cmocka_unit_test(test_input__missing_file_is_reported),
+        cmocka_unit_test(test_input__walk_sorted_hidden_left_out_loop_read_once),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }

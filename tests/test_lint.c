@@ -24,7 +24,7 @@ static gp_linter *lint_seeds_with(gp_ruleset *rules, th_diags *findings, int thr
         assert_int_equal(th_extract(seeds[i], GP_FORMAT_AUTO, &recs, &extract), GP_OK);
     th_diags_free(&extract);
     gp_linter *l;
-    gp_lint_options opts = {1, threads, 1};
+    gp_lint_options opts = {1, threads, 1, NULL, NULL};
     findings->sink.level_fn = gp_ruleset_level;
     findings->sink.level_ctx = rules;
     assert_int_equal(gp_linter_new(&l, rules, &opts, &findings->sink), GP_OK);

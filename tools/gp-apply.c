@@ -100,7 +100,8 @@ int main(int argc, char **argv)
     gp_decisions *decisions = NULL;
     int rc = gp_decisions_load(&decisions, path, &t.sink);
     if (rc) {
-        gp_tool_error(&t, "cannot use the decisions in '%s': %s", path, gp_strerror(rc));
+        if (rc != GP_EIO) /* "cannot open decisions 'x'" was said */
+            gp_tool_error(&t, "cannot use the decisions in '%s': %s", path, gp_strerror(rc));
         return gp_tool_finish(&t, rc);
     }
     gp_extractor *ex = NULL;
@@ -111,6 +112,7 @@ int main(int argc, char **argv)
     if (first >= argc)
         argv[--first] = "-";
     for (int i = first; i < argc && !rc; i++) {
+        gp_tool_stdin_hint(&t, argv[i]);
         int frc = gp_extract_file(ex, argv[i], gp_tool_display(&t, argv[i]), apply_and_write, &r);
         if (frc == GP_ESTOP || frc == GP_EPIPE) {
             stopped = 1;

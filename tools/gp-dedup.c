@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -36,8 +35,6 @@ typedef struct run {
     gp_tool *tool;
     FILE *clusters_file;
     gp_buf cbuf;
-    int progress_shown;
-    struct timespec last;
 } run;
 
 static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
@@ -80,29 +77,10 @@ static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
     return 0;
 }
 
-/* A line on a terminal, rewritten at most five times a second. */
 static void on_progress(void *ctx, const char *phase, size_t done, size_t total)
 {
     run *r = ctx;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long ms = (now.tv_sec - r->last.tv_sec) * 1000 + (now.tv_nsec - r->last.tv_nsec) / 1000000;
-    if (ms < 200 && !(total && done == total))
-        return;
-    r->last = now;
-    if (total)
-        fprintf(stderr, "\r\033[Kgp-dedup: %s %zu of %zu (%zu%%)", phase, done, total,
-                done * 100 / total);
-    else
-        fprintf(stderr, "\r\033[Kgp-dedup: %s %zu records", phase, done);
-    r->progress_shown = 1;
-}
-
-static void end_progress(run *r)
-{
-    if (r->progress_shown)
-        fprintf(stderr, "\r\033[K");
-    r->progress_shown = 0;
+    gp_tool_progress(r->tool, phase, done, total);
 }
 
 static int write_line(void *ctx, const char *line, size_t len)
@@ -196,7 +174,8 @@ int main(int argc, char **argv)
     gp_decisions *decisions = NULL;
     int rc = GP_OK;
     if (r.decisions && (rc = gp_decisions_load(&decisions, r.decisions, &t.sink))) {
-        gp_tool_error(&t, "cannot use the decisions in '%s': %s", r.decisions, gp_strerror(rc));
+        if (rc != GP_EIO) /* "cannot open decisions 'x'" was said */
+            gp_tool_error(&t, "cannot use the decisions in '%s': %s", r.decisions, gp_strerror(rc));
         return gp_tool_finish(&t, rc == GP_ENOMEM ? rc : GP_EINPUT);
     }
     if (r.clusters && !(r.clusters_file = fopen(r.clusters, "w"))) {
@@ -205,7 +184,7 @@ int main(int argc, char **argv)
         return gp_tool_finish(&t, GP_EIO);
     }
     gp_dedup_options opts = {decisions, r.jobs, NULL, &r};
-    if (isatty(STDERR_FILENO))
+    if (gp_tool_shows_progress(&t))
         opts.progress = on_progress;
     gp_extractor *ex = NULL;
     gp_deduper *dd = NULL;
@@ -216,6 +195,7 @@ int main(int argc, char **argv)
     if (first >= argc)
         argv[--first] = "-";
     for (int i = first; i < argc && !rc; i++) {
+        gp_tool_stdin_hint(&t, argv[i]);
         int frc = gp_extract_file(ex, argv[i], gp_tool_display(&t, argv[i]), gp_dedup_add_fn, dd);
         if (frc)
             worst = frc;
@@ -228,7 +208,7 @@ int main(int argc, char **argv)
         gp_buf text = GP_BUF_INIT;
         rc = r.explain_json ? gp_dedup_explain_json(dd, r.explain, explain2, &text)
                             : gp_dedup_explain(dd, r.explain, explain2, &text);
-        end_progress(&r);
+        gp_tool_progress_end(&t);
         if (rc == GP_EINVAL) {
             gp_tool_error(&t, "%.*s", (int)(text.len ? text.len - 1 : 0), gp_buf_str(&text));
             worst = GP_EINPUT;
@@ -242,11 +222,11 @@ int main(int argc, char **argv)
         rc = gp_dedup_write(dd, &out);
         if (rc == GP_ESTOP)
             rc = GP_OK;
-        end_progress(&r);
+        gp_tool_progress_end(&t);
         if (!rc && r.stats)
             print_stats(gp_dedup_get_stats(dd));
     }
-    end_progress(&r);
+    gp_tool_progress_end(&t);
     if (r.clusters_file) {
         if (r.cbuf.len && fwrite(r.cbuf.data, 1, r.cbuf.len, r.clusters_file) != r.cbuf.len)
             rc = rc ? rc : GP_EIO;

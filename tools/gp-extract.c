@@ -84,6 +84,7 @@ int main(int argc, char **argv)
         argv[--first] = "-";
     for (int i = first; i < argc; i++) {
         files++;
+        gp_tool_stdin_hint(&t, argv[i]);
         rc = gp_extract_file(ex, argv[i], gp_tool_display(&t, argv[i]), write_record, &o);
         if (rc == GP_ESTOP || rc == GP_EPIPE)
             break;

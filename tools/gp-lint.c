@@ -60,6 +60,8 @@ typedef struct run {
     int suggest;
     gp_lint_options lint;
     gp_linter *linter;
+    gp_tool *tool;
+    size_t records;
 } run;
 
 static int add_output(gp_tool *t, run *r, gp_findings_format format, const char *path)
@@ -144,9 +146,30 @@ static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
     return 2;
 }
 
+/* The summary is about the run: on stderr, whatever the format, so pipes get findings only. */
+static void print_summary(gp_tool *t, const gp_diag_list *list, const unsigned char *is_new,
+                          const gp_findings_info *info)
+{
+    if (t->verbosity == GP_QUIET)
+        return;
+    gp_buf line = GP_BUF_INIT;
+    if (gp_findings_summary(&line, list, is_new, info) == GP_OK)
+        fprintf(stderr, "%s\n", gp_buf_str(&line));
+    gp_buf_free(&line);
+}
+
+static void on_progress(void *ctx, const char *phase, size_t done, size_t total)
+{
+    run *r = ctx;
+    if (strcmp(phase, "reading") != 0) /* the matching's; "checking" counts them already */
+        gp_tool_progress(r->tool, phase, done, total);
+}
+
 static int lint_one(void *ctx, gp_record *rec)
 {
     run *r = ctx;
+    if (r->lint.progress)
+        gp_tool_progress(r->tool, "checking", ++r->records, 0);
     return gp_lint_record(r->linter, rec);
 }
 
@@ -223,7 +246,7 @@ int main(int argc, char **argv)
                    "project file's outputs, else human on stdout. SARIF keeps at most 25000\n"
                    "results, the most severe first, and says on stderr when it left some out."};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    run r = {.fail_on = GP_SEV_ERROR, .lint = {1, cpus > 1 ? (int)cpus : 1, 1}};
+    run r = {.fail_on = GP_SEV_ERROR, .lint = {1, cpus > 1 ? (int)cpus : 1, 1}, .tool = &t};
     int first;
     int status = gp_tool_start(&t, argc, argv, 1, on_option, &r, &first);
     if (status >= 0)
@@ -232,6 +255,10 @@ int main(int argc, char **argv)
         return gp_tool_finish(&t, GP_EINVAL);
     if (!r.noutputs)
         add_output(&t, &r, GP_FINDINGS_HUMAN, "-");
+    if (gp_tool_shows_progress(&t)) {
+        r.lint.progress = on_progress;
+        r.lint.progress_ctx = &r;
+    }
     /* Every finding, from reading the dumps to the dataset checks, goes into one list. */
     gp_diag_list *list = NULL;
     if (gp_diag_list_new(&list) != GP_OK)
@@ -240,8 +267,19 @@ int main(int argc, char **argv)
         gp_diag_list_free(list);
         return gp_tool_finish(&t, GP_ERULES);
     }
+    /* A baseline that cannot be read stops the run before the work, not after it. */
+    gp_baseline *baseline = NULL;
+    if (r.baseline && (status = gp_baseline_load(&baseline, r.baseline, &t.sink))) {
+        gp_diag_list_free(list);
+        return gp_tool_finish(&t, status);
+    }
     gp_diag_sink findings;
-    gp_diag_sink_init(&findings, gp_diag_list_collect, list);
+    /* Run diagnostics stay in the report too when any output is for a machine. */
+    int keep_run = 0;
+    for (size_t i = 0; i < r.noutputs; i++)
+        if (r.outputs[i].format != GP_FINDINGS_HUMAN)
+            keep_run = 1;
+    gp_tool_findings_sink(&t, &findings, list, keep_run);
     findings.level_fn = gp_ruleset_level;
     findings.level_ctx = t.rules;
     gp_extractor *ex = NULL;
@@ -256,6 +294,7 @@ int main(int argc, char **argv)
     if (first >= argc)
         argv[--first] = "-";
     for (int i = first; i < argc && !rc; i++) {
+        gp_tool_stdin_hint(&t, argv[i]);
         int frc = gp_extract_file(ex, argv[i], gp_tool_display(&t, argv[i]), lint_one, &r);
         if (frc == GP_EIO || frc == GP_EINPUT || frc == GP_ERULES)
             input_error = frc;
@@ -264,9 +303,7 @@ int main(int argc, char **argv)
     }
     if (!rc)
         rc = gp_lint_finish(r.linter);
-    gp_baseline *baseline = NULL;
-    if (!rc && r.baseline)
-        rc = gp_baseline_load(&baseline, r.baseline, &t.sink);
+    gp_tool_progress_end(&t); /* before findings reach a terminal on stdout */
     size_t n = gp_diag_list_len(list), unchanged = 0, failing = 0;
     unsigned char *is_new = NULL;
     if (!rc) {
@@ -309,6 +346,7 @@ int main(int argc, char **argv)
                                  .stdin_name = t.stdin_name,
                                  .markdown_max = c ? c->markdown_max_findings : 0};
         rc = write_outputs(&t, &r, list, baseline ? is_new : NULL, &info);
+        print_summary(&t, list, baseline ? is_new : NULL, &info);
     }
     free(is_new);
     gp_baseline_free(baseline);

@@ -98,6 +98,7 @@ int main(int argc, char **argv)
     if (first >= argc)
         argv[--first] = "-";
     for (int i = first; i < argc && worst != GP_ENOMEM && !rc; i++) {
+        gp_tool_stdin_hint(&t, argv[i]);
         int frc =
             gp_extract_file(ex, argv[i], gp_tool_display(&t, argv[i]), normalise_and_write, &r);
         if (frc == GP_ESTOP || frc == GP_EPIPE)

@@ -71,6 +71,8 @@ int main(int argc, char **argv)
     if ((status = gp_tool_load_rules(&t)))
         return gp_tool_finish(&t, GP_ERULES);
     r.opts.dataset = first < argc ? argv[first] : NULL;
+    if (r.opts.dataset)
+        gp_tool_stdin_hint(&t, r.opts.dataset);
     r.opts.rules = t.rules;
     gp_report *rep = NULL;
     int rc = gp_report_build(&rep, &r.opts, &t.sink);

@@ -82,13 +82,16 @@ typedef struct gp_diag_sink {
      */
     size_t max_per_rule;
     struct gp_diag_held *held; /* per-rule counts, made on first use */
+    /* NULL, or added to each "and N more" line after "; " (where to find them all). */
+    const char *held_note;
 } gp_diag_sink;
 
 void gp_diag_sink_init(gp_diag_sink *sink, gp_diag_fn fn, void *ctx);
 
 /*
  * Passes one line per rule id that held diagnostics back, in the order the rule ids
- * were first met: "and N more 'rule.id'", at their highest severity, with no place and
+ * were first met: "and 1,234 more 'rule.id'" (digits grouped by three, then
+ * "; <held_note>" when the sink has one), at their highest severity, with no place and
  * no rule id of its own (it is not counted again). Then forgets the counts. Returns
  * what the callback returned (0 when none).
  */

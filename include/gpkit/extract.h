@@ -53,9 +53,12 @@ void gp_extractor_free(gp_extractor *ex);
 
 /*
  * Extracts the records of one file ("-" for standard input); `display` names it in
- * sources and diagnostics (NULL: the path). Problems with single records are reported
- * and the rest goes on. Returns GP_OK; GP_EIO, GP_EINPUT or GP_ERULES (bad profile)
- * when the file could not be read at all; or what the callback returned.
+ * sources and diagnostics (NULL: the path). A folder stands for every file under it
+ * (gp_input_walk: sorted, hidden names left out, recursive; `display` unused), read as
+ * if each were named in turn. Problems with single records are reported and the rest
+ * goes on. Returns GP_OK; GP_EIO, GP_EINPUT or GP_ERULES (bad profile) when a file could
+ * not be read at all (in a folder: the last such, the other files still read); or what
+ * the callback returned.
  */
 int gp_extract_file(gp_extractor *ex, const char *path, const char *display, gp_record_fn fn,
                     void *ctx);

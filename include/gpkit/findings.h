@@ -2,7 +2,8 @@
  * gpkit/findings.h - writing findings for people and for CI, and baselines.
  *
  * Formats:
- *   human     "file:line:col: severity: message [rule-id]", then a summary line;
+ *   human     "file:line:col: severity: message [rule-id]", one a line (the summary
+ *             line is gp_findings_summary's, for stderr);
  *   json      JSON Lines, one object per finding: rule, level, message, file, line,
  *             column, record_id, pointer (RFC 6901), value, fix, fingerprint, baseline;
  *   sarif     one SARIF 2.1.0 log (GitHub code scanning): tool.driver with every rule
@@ -28,6 +29,7 @@
 #include <stdio.h>
 
 #include "gpkit/diag.h"
+#include "gpkit/mem.h"
 #include "gpkit/rules.h"
 
 #ifdef __cplusplus
@@ -108,6 +110,14 @@ int gp_findings_output_parse(const char *spec, gp_findings_format *format, const
  */
 int gp_findings_write_path(const char *path, gp_findings_format format, const gp_diag_list *list,
                            const unsigned char *is_new, const gp_findings_info *info, int color);
+
+/*
+ * Appends the one-line summary, without a line end: "gp-lint: 277 records checked: 3
+ * errors, 30 warnings, 0 info" and " (and N known from the baseline)". It is about the
+ * run, so tools print it on stderr, whatever the format. GP_OK or GP_ENOMEM.
+ */
+int gp_findings_summary(gp_buf *out, const gp_diag_list *list, const unsigned char *is_new,
+                        const gp_findings_info *info);
 
 #ifdef __cplusplus
 }

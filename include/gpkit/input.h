@@ -77,6 +77,22 @@ const char *gp_input_encoding(const gp_input *in);
 /* Total bytes read from the file so far. */
 long long gp_input_bytes(const gp_input *in);
 
+/* Called for each file of gp_input_walk; return 0 to go on, anything else to stop. */
+typedef int (*gp_path_fn)(void *ctx, const char *path);
+
+/*
+ * Calls `fn` for each file `path` stands for: `path` itself when it is not a folder
+ * (standard input "-", a file, a name that does not exist: opening it says why), else
+ * every regular file under it, recursively. Within a folder the entries go in the byte
+ * order of their names; names starting with '.' are left out (hidden files and folders);
+ * symbolic links are followed, and a folder met again (a link loop, two links to one
+ * folder) is reported ("input.repeated", warning) and not read again. The files get
+ * names joined with '/' ("dumps/2024/a.txt"). A folder that cannot be read is reported
+ * ("input.unreadable", no place) and left out. Returns what `fn` returned when not 0 (the
+ * walk stops there), else GP_EIO when a folder could not be read, GP_ENOMEM, or GP_OK.
+ */
+int gp_input_walk(const char *path, gp_diag_sink *diags, gp_path_fn fn, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

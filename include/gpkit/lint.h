@@ -35,6 +35,7 @@
 #ifndef GPKIT_LINT_H
 #define GPKIT_LINT_H
 
+#include "gpkit/dedup.h"
 #include "gpkit/diag.h"
 #include "gpkit/mem.h"
 #include "gpkit/record.h"
@@ -48,6 +49,10 @@ typedef struct gp_lint_options {
     int discovery;  /* cluster unknown values into variants (on by default) */
     int threads;    /* threads that check records; 0 or 1: the caller's thread only */
     int duplicates; /* run gp-dedup's matching: possible duplicates and conflicts */
+    /* NULL: none. Called from gp_lint_finish's thread for its long phases: gp-dedup's
+       matching (as gp_dedup_options.progress), then "finding variant spellings" (0 of 0) */
+    gp_dedup_progress_fn progress;
+    void *progress_ctx;
 } gp_lint_options;
 
 typedef struct gp_linter gp_linter;

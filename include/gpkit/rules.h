@@ -35,7 +35,9 @@ typedef struct gp_ruleset gp_ruleset;
 
 /*
  * Loads the rule set at `path`: an entry file, or a folder holding gpkit.yaml. NULL
- * means the default (gp_rules_default_path). Problems go to `diags`.
+ * means the default (gp_rules_default_path). Problems go to `diags`. Returns GP_OK,
+ * GP_EIO when the entry file cannot be opened (one diagnostic with no place: "cannot
+ * open rules 'x': reason"), GP_ERULES when the rules have errors, or GP_ENOMEM.
  */
 int gp_ruleset_load(gp_ruleset **out, const char *path, gp_diag_sink *diags);
 void gp_ruleset_free(gp_ruleset *rs);
