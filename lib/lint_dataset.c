@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gpkit/checks.h"
 #include "internal.h"
@@ -260,11 +261,45 @@ static int on_cluster(void *ctx, const gp_cluster *c)
     return rc;
 }
 
+/* ---- where the time goes (--stats) ---- */
+
+static const char *const phase_names[LINT_PHASES] = {"checks", "consistency", "duplicates",
+                                                     "discovery"};
+
+static void clock_now(double *wall, double *cpu)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    *wall = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    *cpu = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Adds the time since the last call to `phase`. */
+static void phase_end(gp_linter *l, int phase, double *wall, double *cpu)
+{
+    double w, c;
+    clock_now(&w, &c);
+    l->phase_wall[phase] += w - *wall;
+    l->phase_cpu[phase] += c - *cpu;
+    *wall = w;
+    *cpu = c;
+}
+
+size_t gp_lint_phases(const gp_linter *l, gp_lint_phase *out, size_t max)
+{
+    for (size_t i = 0; i < LINT_PHASES && i < max; i++)
+        out[i] = (gp_lint_phase){phase_names[i], l->phase_wall[i], l->phase_cpu[i]};
+    return LINT_PHASES;
+}
+
 int gp_lint_finish(gp_linter *l)
 {
     if (l->finished)
         return GP_OK;
     l->finished = 1;
+    double wall, cpu;
+    clock_now(&wall, &cpu);
     if (l->nworkers) {
         if (l->current && l->current->n)
             gp__lint_enqueue(l, l->current);
@@ -279,17 +314,22 @@ int gp_lint_finish(gp_linter *l)
         if (l->error)
             return l->error;
     }
+    phase_end(l, LINT_PHASE_CHECKS, &wall, &cpu);
     int rc = finish_spreads(l);
+    phase_end(l, LINT_PHASE_CONSISTENCY, &wall, &cpu);
     if (!rc && l->dedup) {
         gp_dedup_output out = {NULL, NULL, NULL, NULL, &l->dedup_sink};
         rc = gp_dedup_run(l->dedup);
         if (!rc)
             rc = gp_dedup_write(l->dedup, &out);
     }
+    phase_end(l, LINT_PHASE_DUPLICATES, &wall, &cpu);
     if (!rc)
         rc = finish_broken(l);
+    phase_end(l, LINT_PHASE_CONSISTENCY, &wall, &cpu);
     if (!rc && l->opts.discovery)
         rc = gp_discover_run(l->disc, on_cluster, l);
+    phase_end(l, LINT_PHASE_DISCOVERY, &wall, &cpu);
     struct gp_lint_rules *lr = gp__lint_rules_mut(l->rules);
     for (size_t i = 0; !rc && lr && i < lr->nsuppressions; i++) {
         gp_lint_suppression *s = &lr->suppressions[i];
@@ -300,6 +340,7 @@ int gp_lint_finish(gp_linter *l)
                               "suppression of '%s'%s%s matched no finding", s->rule,
                               s->record ? " for " : "", s->record ? s->record : "");
     }
+    phase_end(l, LINT_PHASE_CONSISTENCY, &wall, &cpu);
     return rc;
 }
 

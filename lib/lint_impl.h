@@ -122,6 +122,15 @@ typedef struct lbatch {
     struct lbatch *next;
 } lbatch;
 
+/* The phases of gp_lint_finish that gp_lint_phases reports. */
+enum {
+    LINT_PHASE_CHECKS,
+    LINT_PHASE_CONSISTENCY,
+    LINT_PHASE_DUPLICATES,
+    LINT_PHASE_DISCOVERY,
+    LINT_PHASES
+};
+
 struct gp_linter {
     gp_ruleset *rules;
     gp_diag_sink *sink;
@@ -148,6 +157,7 @@ struct gp_linter {
     suggestion *suggestions;
     size_t nsuggestions, suggestions_cap;
     int finished;
+    double phase_wall[LINT_PHASES], phase_cpu[LINT_PHASES]; /* seconds */
 };
 
 /* lib/lint.c: findings, and the threads */
