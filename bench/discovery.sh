@@ -30,8 +30,6 @@ cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DGP_BUILD_TESTS=OFF >/dev/
 cmake --build build-bench -j"$(nproc)" >/dev/null
 tools=build-bench/tools
 "$tools/gp-extract" --no-positions fixtures/seeds/*.txt >"$data/seeds.jsonl" 2>/dev/null
-stats=()
-"$tools/gp-lint" --help | grep -q -- '--stats' && stats=(--stats)
 
 # issue 11's measurement before the work (gp-lint whole run): time, recall, false clusters
 declare -A before=([100000]="2.2 0.70 0" [1000000]="22.6 0.75 1")
@@ -44,16 +42,16 @@ for n in "${sizes[@]}"; do
   [ -s "$input" ] && [ -s "$input.truth.json" ] ||
     python3 bench/gen_variants.py --seeds "$data/seeds.jsonl" -n "$n" --seed "$seed" -o "$input"
   /usr/bin/time -v -o "$data/time.txt" "$tools/gp-lint" --format=json --fail-on=never \
-    --no-duplicates "${stats[@]}" "$input" >"$data/variants-out.jsonl" 2>"$data/stats.txt"
+    --no-duplicates --stats "$input" >"$data/variants-out.jsonl" 2>"$data/stats.txt"
   wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$data/time.txt" |
     awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$data/time.txt")
-  disc=$(awk '$1 == "discovery" { print $2 }' "$data/stats.txt")
+  disc=$(awk '$1 == "gp-lint:" && $2 == "discovery" { print $3 }' "$data/stats.txt")
   score=$(python3 bench/score_variants.py --json "$data/variants-out.jsonl" "$input.truth.json")
   read -r recall false hard < <(echo "$score" |
     python3 -c 'import json, sys; t = json.load(sys.stdin)["total"]; print(t["recall"], t["false"], t["hard"])')
   printf '%-10s %8.2f %12.0f %9.1f %12s %7.3f %6s %5s\n' "$n" "$wall" "$(echo "$n / $wall" | bc -l)" \
-    "$(echo "$rss / 1024" | bc -l)" "${disc:-n/a}" "$recall" "$false" "$hard"
+    "$(echo "$rss / 1024" | bc -l)" "$disc" "$recall" "$false" "$hard"
   if [ -n "${before[$n]:-}" ]; then
     read -r bwall brecall bfalse <<<"${before[$n]}"
     printf '%-10s %8s %12.0f %9s %12s %7s %6s %5s\n' "  before" "$bwall" "$(echo "$n / $bwall" | bc -l)" \
