@@ -245,9 +245,8 @@ static int suppressed(gp_linter *l, const char *rule, const char *record_id)
     return hit;
 }
 
-/* Reports a finding unless the rules suppress it; never called with the lock held. */
-int gp__lint_finding(lworker *w, const place *at, const char *rule, const char *value,
-                     const char *fix, const char *fmt, ...)
+static int vfinding(lworker *w, const place *at, const char *rule, const char *value,
+                    const char *fix, const char *cluster, const char *fmt, va_list ap)
 {
     if (suppressed(w->l, rule, at->record_id))
         return 0;
@@ -262,9 +261,27 @@ int gp__lint_finding(lworker *w, const place *at, const char *rule, const char *
     d.pointer = at->pointer;
     d.value = value;
     d.fix = fix;
+    d.cluster = cluster;
+    return gp_diag_vreport(w->out, &d, fmt, ap);
+}
+
+/* Reports a finding unless the rules suppress it; never called with the lock held. */
+int gp__lint_finding(lworker *w, const place *at, const char *rule, const char *value,
+                     const char *fix, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    int rc = gp_diag_vreport(w->out, &d, fmt, ap);
+    int rc = vfinding(w, at, rule, value, fix, NULL, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int gp__lint_cluster_finding(lworker *w, const place *at, const char *rule, const char *value,
+                             const char *fix, const char *cluster, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vfinding(w, at, rule, value, fix, cluster, fmt, ap);
     va_end(ap);
     return rc;
 }

@@ -223,10 +223,53 @@ static int keep_suggestion(gp_linter *l, const gp_cluster *c)
     return GP_OK;
 }
 
+static void json_str(gp_buf *b, const char *s)
+{
+    if (s)
+        gp_json_write_string(b, s, strlen(s));
+    else
+        gp_buf_puts(b, "null");
+}
+
+/*
+ * The cluster as the finding's "cluster" object, keys sorted like the finding's, so that
+ * readers (gp-report, bench/score_variants.py) need not take the message apart:
+ * {"members": [{"count", "known", "value"}], "methods": [...], "proposed",
+ *  "proposed_known", "scope"}.
+ */
+static void cluster_json(gp_buf *b, const gp_cluster *c)
+{
+    gp_buf_puts(b, "{\"members\":[");
+    for (size_t i = 0; i < c->n; i++) {
+        const gp_variant *v = &c->members[i];
+        gp_buf_printf(b, "%s{\"count\":%zu,\"known\":%s,\"value\":", i ? "," : "", v->count,
+                      v->known ? "true" : "false");
+        json_str(b, v->value);
+        gp_buf_putc(b, '}');
+    }
+    gp_buf_puts(b, "],\"methods\":[");
+    const char *m = c->methods ? c->methods : "";
+    for (int first = 1; *m; first = 0) {
+        size_t len = strcspn(m, ",");
+        if (!first)
+            gp_buf_putc(b, ',');
+        gp_json_write_string(b, m, len);
+        m += len;
+        while (*m == ',' || *m == ' ')
+            m++;
+    }
+    gp_buf_puts(b, "],\"proposed\":");
+    json_str(b, c->suggestion);
+    gp_buf_printf(b, ",\"proposed_known\":%s,\"scope\":", c->suggestion_known ? "true" : "false");
+    json_str(b, c->scope);
+    gp_buf_putc(b, '}');
+}
+
 static int on_cluster(void *ctx, const gp_cluster *c)
 {
     gp_linter *l = ctx;
-    gp_buf msg = GP_BUF_INIT, value = GP_BUF_INIT;
+    gp_buf msg = GP_BUF_INIT, value = GP_BUF_INIT, cluster = GP_BUF_INIT;
+    cluster_json(&cluster, c);
     for (size_t i = 0; i < c->n; i++) {
         const gp_variant *v = &c->members[i];
         if (i)
@@ -250,12 +293,16 @@ static int on_cluster(void *ctx, const gp_cluster *c)
     place p = {at->file, at->line, at->column, at->record_id, at->pointer};
     char rule[48];
     snprintf(rule, sizeof rule, "%s.variants", gp__lint_kind_ids[c->kind]);
-    int rc = gp__lint_finding(&l->main, &p, rule, gp_buf_str(&value), c->suggestion,
-                              "%s variants%s%s: %s; write '%s' (%s)", gp_vocab_name(c->kind),
-                              c->scope ? " in " : "", c->scope ? c->scope : "", gp_buf_str(&msg),
-                              c->suggestion, c->methods);
+    int rc =
+        gp_buf_error(&msg) || gp_buf_error(&value) || gp_buf_error(&cluster) ? GP_ENOMEM : GP_OK;
+    if (!rc)
+        rc = gp__lint_cluster_finding(
+            &l->main, &p, rule, gp_buf_str(&value), c->suggestion, gp_buf_str(&cluster),
+            "%s variants%s%s: %s; write '%s' (%s)", gp_vocab_name(c->kind), c->scope ? " in " : "",
+            c->scope ? c->scope : "", gp_buf_str(&msg), c->suggestion, c->methods);
     gp_buf_free(&msg);
     gp_buf_free(&value);
+    gp_buf_free(&cluster);
     if (!rc)
         rc = keep_suggestion(l, c);
     return rc;

@@ -166,6 +166,10 @@ void gp__lint_unlock(gp_linter *l);
 /* Reports a finding unless the rules suppress it; never called with the lock held. */
 int gp__lint_finding(lworker *w, const place *at, const char *rule, const char *value,
                      const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* The same, with the cluster of a <kind>.variants finding as a JSON object. */
+int gp__lint_cluster_finding(lworker *w, const place *at, const char *rule, const char *value,
+                             const char *fix, const char *cluster, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 /* The place of a field (pointer) of a record. */
 place gp__lint_field_place(const gp_record *rec, const char *id, const char *pointer);
 /* A copy of a place in the run's arena; called with the lock held. */
