@@ -279,10 +279,12 @@ static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon
     }
     /* broader topics the rules imply, looked up on the canonical list */
     for (size_t i = 0; i < canon->topics.len && !rc; i++) {
-        gp_resolution r;
         const char *t = canon->topics.items[i];
-        if (gp_ruleset_resolve(w->rules, GP_VOCAB_TOPIC, t, strlen(t), 0, NULL, &r) != GP_OK ||
-            r.match == GP_MATCH_NONE)
+        const gp_resolution *found = gp_norm_resolve(w->norm, GP_VOCAB_TOPIC, t, 0, NULL);
+        if (!found)
+            return GP_ENOMEM;
+        const gp_resolution r = *found; /* the next lookup may empty the cache */
+        if (r.match == GP_MATCH_NONE)
             continue;
         size_t nb = gp_ruleset_broader_len(w->rules, GP_VOCAB_TOPIC, r.index);
         for (size_t b = 0; b < nb && !rc; b++) {
@@ -404,26 +406,29 @@ int gp__lint_one(lworker *w, const gp_record *rec)
     if (canon.jury_comment)
         gp__lint_collect_words(w, canon.jury_comment);
 
-    /* what the dataset-wide checks need */
+    /* what the dataset-wide checks need, looked up through the normaliser's cache: the
+       same few values come back record after record */
     place at = gp__lint_field_place(rec, id, "/institution");
-    gp_resolution r, cr;
-    int unknown_institution = canon.institution && canon.country &&
-                              gp_ruleset_resolve(w->rules, GP_VOCAB_INSTITUTION, canon.institution,
-                                                 strlen(canon.institution), 0, cc, &r) == GP_OK &&
-                              r.match == GP_MATCH_NONE;
+    const gp_resolution *found;
+    int unknown_institution = 0;
+    if (canon.institution && canon.country) {
+        if (!(found = gp_norm_resolve(w->norm, GP_VOCAB_INSTITUTION, canon.institution, 0, cc)))
+            return GP_ENOMEM;
+        unknown_institution = found->match == GP_MATCH_NONE;
+    }
     /* an unknown region is region.unknown and nothing more: one bad value, one finding */
-    gp_resolution rr;
-    const char *region = canon.region &&
-                                 gp_ruleset_resolve(w->rules, GP_VOCAB_REGION, canon.region,
-                                                    strlen(canon.region), 0, NULL, &rr) == GP_OK &&
-                                 rr.match != GP_MATCH_NONE
-                             ? canon.region
-                             : NULL;
+    const char *region = NULL;
+    if (canon.region) {
+        if (!(found = gp_norm_resolve(w->norm, GP_VOCAB_REGION, canon.region, 0, NULL)))
+            return GP_ENOMEM;
+        region = found->match != GP_MATCH_NONE ? canon.region : NULL;
+    }
     const char *country_region = NULL;
-    if (cc && region &&
-        gp_ruleset_resolve(w->rules, GP_VOCAB_COUNTRY, canon.country, strlen(canon.country), 0,
-                           NULL, &cr) == GP_OK)
-        country_region = cr.region;
+    if (cc && region) {
+        if (!(found = gp_norm_resolve(w->norm, GP_VOCAB_COUNTRY, canon.country, 0, NULL)))
+            return GP_ENOMEM;
+        country_region = found->region; /* owned by the rules, not by the cache */
+    }
     gp__lint_lock(l);
     if (unknown_institution) {
         const char *same = gp_discover_scope_key(l->disc, canon.country);
