@@ -102,6 +102,8 @@ int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opt
         rc = gp_map_new(&l->country_regions);
     if (!rc)
         rc = gp_map_new(&l->practice_years);
+    if (!rc)
+        rc = gp_map_new(&l->interned);
     if (!rc && l->opts.duplicates) {
         gp_dedup_options dopts = {NULL, l->opts.threads, NULL, NULL};
         gp_diag_sink_init(&l->dedup_sink, forward_dedup, l);
@@ -189,6 +191,7 @@ void gp_linter_free(gp_linter *l)
     gp_map_free(l->inst_countries);
     gp_map_free(l->country_regions);
     gp_map_free(l->practice_years);
+    gp_map_free(l->interned);
     for (size_t i = 0; i < l->nbroken; i++) {
         free(l->broken[i].left);
         free(l->broken[i].right);
@@ -294,13 +297,27 @@ place gp__lint_field_place(const gp_record *rec, const char *id, const char *poi
     return p;
 }
 
-/* A copy of a place in the run's arena; called with the lock held. */
+/* One copy of `s` for the whole run; called with the lock held. NULL when out of memory. */
+const char *gp__lint_intern(gp_linter *l, const char *s)
+{
+    size_t len = strlen(s);
+    void **slot;
+    int rc = gp_map_upsert(l->interned, s, len, &slot);
+    if (rc < 0)
+        return NULL;
+    if (!*slot)
+        *slot = gp_arena_strdup(l->keep, s);
+    return *slot;
+}
+
+/* A copy of a place in the run's arena; called with the lock held. The file and the
+ * pointer are among a few, and kept once: a million records keep a place each. */
 place gp__lint_keep_place(gp_linter *l, const place *p)
 {
     place k = *p;
-    k.file = p->file ? gp_arena_strdup(l->keep, p->file) : NULL;
+    k.file = p->file ? gp__lint_intern(l, p->file) : NULL;
     k.record_id = p->record_id ? gp_arena_strdup(l->keep, p->record_id) : NULL;
-    k.pointer = p->pointer ? gp_arena_strdup(l->keep, p->pointer) : NULL;
+    k.pointer = p->pointer ? gp__lint_intern(l, p->pointer) : NULL;
     return k;
 }
 

@@ -54,8 +54,8 @@ int gp__lint_spread_add(gp_linter *l, gp_map *m, const char *key, const char *va
         *slot = s = bigger;
     }
     spread_entry *e = &s->e[s->n];
-    e->value = gp_arena_strdup(l->keep, value);
-    e->same = same == value ? e->value : gp_arena_strdup(l->keep, same);
+    e->value = gp__lint_intern(l, value);
+    e->same = same == value ? e->value : gp__lint_intern(l, same);
     e->count = 1;
     e->first = gp__lint_keep_place(l, at);
     if (!e->value || !e->same)

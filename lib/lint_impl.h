@@ -152,6 +152,7 @@ struct gp_linter {
     gp_map *inst_countries; /* unknown institution -> spread of countries */
     gp_map *country_regions;
     gp_map *practice_years;
+    gp_map *interned; /* strings kept once (gp__lint_intern) -> their copy in `keep` */
     broken *broken;
     size_t nbroken, broken_cap;
     suggestion *suggestions;
@@ -174,6 +175,8 @@ int gp__lint_cluster_finding(lworker *w, const place *at, const char *rule, cons
 place gp__lint_field_place(const gp_record *rec, const char *id, const char *pointer);
 /* A copy of a place in the run's arena; called with the lock held. */
 place gp__lint_keep_place(gp_linter *l, const place *p);
+/* One copy of `s` for the whole run; called with the lock held. NULL when out of memory. */
+const char *gp__lint_intern(gp_linter *l, const char *s);
 int gp__lint_place_before(const place *a, const place *b);
 void gp__lint_stop_workers(gp_linter *l);
 void gp__lint_free_batches(lbatch *b);
