@@ -14,7 +14,53 @@
 #include "internal.h"
 #include "lint_impl.h"
 
+/* ---- pointers ---- */
+
+/*
+ * "/name" or, with an index of 0 or more, "/name/index" into `buf` of 48 bytes: written by
+ * hand, as snprintf's twenty calls per record were a tenth of gp-lint's instructions.
+ */
+static const char *field_pointer(char *buf, gp_field f, long index)
+{
+    const char *name = gp_field_name(f);
+    size_t n = strlen(name);
+    if (n > 24) { /* no field name is that long */
+        snprintf(buf, 48, index < 0 ? "/%s" : "/%s/%ld", name, index);
+        return buf;
+    }
+    buf[0] = '/';
+    memcpy(buf + 1, name, n);
+    size_t k = n + 1;
+    if (index >= 0) {
+        char digits[24];
+        size_t d = 0;
+        do {
+            digits[d++] = (char)('0' + index % 10);
+            index /= 10;
+        } while (index);
+        buf[k++] = '/';
+        while (d)
+            buf[k++] = digits[--d];
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
 /* ---- vocabulary ---- */
+
+/* "<kind>.<check>" into `rule` of 48 bytes (without snprintf, as above). */
+static void kind_rule(char *rule, gp_vocab_kind kind, const char *check)
+{
+    const char *id = gp__lint_kind_ids[kind];
+    size_t n = strlen(id), m = strlen(check);
+    if (n + m + 2 > 48) {
+        rule[0] = '\0';
+        return;
+    }
+    memcpy(rule, id, n);
+    rule[n] = '.';
+    memcpy(rule + n + 1, check, m + 1);
+}
 
 const char *const gp__lint_kind_ids[GP_VOCAB_COUNT] = {"country", "region", "topic",
                                                        "priority-area", "institution"};
@@ -43,13 +89,13 @@ static int check_cleaned(lworker *w, const gp_record *rec, const char *id, gp_vo
     }
     switch (r.match) {
     case GP_MATCH_NONE:
-        snprintf(rule, sizeof rule, "%s.unknown", gp__lint_kind_ids[kind]);
+        kind_rule(rule, kind, "unknown");
         return gp__lint_finding(w, &at, rule, raw, NULL, "unknown %s '%s'%s%s", name, raw,
                                 country ? " in " : "", country ? country : "");
     case GP_MATCH_EXACT:
         return GP_OK;
     case GP_MATCH_FORMER:
-        snprintf(rule, sizeof rule, "%s.former-name", gp__lint_kind_ids[kind]);
+        kind_rule(rule, kind, "former-name");
         return gp__lint_finding(w, &at, rule, raw, r.canonical,
                                 "%s '%s' is a former name (until %d) for a %d record; now '%s'",
                                 name, raw, r.until, rec->award_year.value, r.canonical);
@@ -58,11 +104,11 @@ static int check_cleaned(lworker *w, const gp_record *rec, const char *id, gp_vo
             return GP_OK; /* only typography that gp-norm folds: text checks report it */
         if (r.translation) {
             /* correct for a page in another of the site's languages: off by default */
-            snprintf(rule, sizeof rule, "%s.translation", gp__lint_kind_ids[kind]);
+            kind_rule(rule, kind, "translation");
             return gp__lint_finding(w, &at, rule, raw, r.canonical,
                                     "%s '%s' is the translation of '%s'", name, raw, r.canonical);
         }
-        snprintf(rule, sizeof rule, "%s.alias", gp__lint_kind_ids[kind]);
+        kind_rule(rule, kind, "alias");
         return gp__lint_finding(w, &at, rule, raw, r.canonical, "%s '%s' should be written '%s'",
                                 name, raw, r.canonical);
     }
@@ -141,7 +187,9 @@ static int check_text(lworker *w, const gp_record *rec, const char *id, gp_field
     gp_linter *l = w->l;
     hctx h = {w, text, NULL, 0, 0};
     int rc = gp_hygiene_check(w->hyg, text, strlen(text), f, on_hygiene, &h);
-    place at = gp__lint_field_place(rec, id, pointer);
+    place at = {0};
+    if (h.n) /* finding the line of a field is not free, and most texts are clean */
+        at = gp__lint_field_place(rec, id, pointer);
     for (size_t i = 0; i < h.n; i++) {
         hissue *it = &h.items[i];
         if (!rc && it->left && it->right) {
@@ -236,9 +284,11 @@ static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon
     for (size_t i = 0; i < 2 && !rc; i++) {
         const gp_lint_range *r = &lr->ranges[years[i]];
         const gp_year *y = gp_record_year((gp_record *)rec, years[i]);
-        snprintf(ptr, sizeof ptr, "/%s", gp_field_name(years[i]));
-        place at = gp__lint_field_place(rec, id, ptr);
-        if (y->value > 0 && r->set && (y->value < r->min || y->value > r->max)) {
+        int out_of_range = y->value > 0 && r->set && (y->value < r->min || y->value > r->max);
+        if (!out_of_range && !y->text)
+            continue;
+        place at = gp__lint_field_place(rec, id, field_pointer(ptr, years[i], -1));
+        if (out_of_range) {
             char v[16];
             snprintf(v, sizeof v, "%d", y->value);
             rc = gp__lint_finding(w, &at, "record.range", v, NULL, "%s %d is outside %ld-%ld",
@@ -374,8 +424,8 @@ int gp__lint_one(lworker *w, const gp_record *rec)
         const gp_strlist *list = gp_record_list_const(rec, lists[k].f);
         for (size_t i = 0; i < list->len && !rc; i++) {
             char ptr[48];
-            snprintf(ptr, sizeof ptr, "/%s/%zu", gp_field_name(lists[k].f), i);
-            rc = check_name(w, rec, id, lists[k].kind, ptr, list->items[i], NULL, NULL);
+            rc = check_name(w, rec, id, lists[k].kind, field_pointer(ptr, lists[k].f, (long)i),
+                            list->items[i], NULL, NULL);
         }
     }
     if (!rc)
@@ -387,16 +437,16 @@ int gp__lint_one(lworker *w, const gp_record *rec)
     static const gp_field texts[] = {GP_F_INSTITUTION, GP_F_COUNTRY,     GP_F_REGION,
                                      GP_F_TITLE,       GP_F_DESCRIPTION, GP_F_JURY_COMMENT};
     for (size_t i = 0; i < GP_ARRAY_LEN(texts) && !rc; i++) {
-        char ptr[32];
-        snprintf(ptr, sizeof ptr, "/%s", gp_field_name(texts[i]));
-        rc = check_text(w, rec, id, texts[i], ptr, gp_record_get(rec, texts[i]));
+        char ptr[48];
+        rc = check_text(w, rec, id, texts[i], field_pointer(ptr, texts[i], -1),
+                        gp_record_get(rec, texts[i]));
     }
     for (size_t k = 0; k < 2 && !rc; k++) {
         const gp_strlist *list = gp_record_list_const(rec, lists[k].f);
         for (size_t i = 0; i < list->len && !rc; i++) {
             char ptr[48];
-            snprintf(ptr, sizeof ptr, "/%s/%zu", gp_field_name(lists[k].f), i);
-            rc = check_text(w, rec, id, lists[k].f, ptr, list->items[i]);
+            rc = check_text(w, rec, id, lists[k].f, field_pointer(ptr, lists[k].f, (long)i),
+                            list->items[i]);
         }
     }
     if (rc)
