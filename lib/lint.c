@@ -57,6 +57,7 @@ static void worker_free(lworker *w)
     gp_hygiene_free(w->hyg);
     gp_arena_free(w->scratch);
     free(w->words);
+    free(w->pending);
     gp_diag_list_free(w->local);
     if (w->own_rules)
         gp_ruleset_free(w->rules);

@@ -98,6 +98,14 @@ typedef struct suggestion {
     size_t naliases;
 } suggestion;
 
+/* A value for discovery, kept until the record's values are counted together. */
+typedef struct pending_value {
+    gp_vocab_kind kind;
+    int known;
+    const char *country, *value; /* the record's, the rules' or in the scratch arena */
+    place at;
+} pending_value;
+
 /* What one thread needs to check records. */
 typedef struct lworker {
     struct gp_linter *l;
@@ -107,6 +115,8 @@ typedef struct lworker {
     gp_diag_sink quiet;
     gp_hygiene *hyg;
     gp_arena *scratch; /* per record */
+    pending_value *pending;
+    size_t npending, pending_cap;
     uint64_t *words;   /* Bloom filter of the words of the texts (WORD_BITS bits) */
     gp_diag_sink *out; /* the linter's sink, or `local_sink` in a worker thread */
     gp_diag_list *local;

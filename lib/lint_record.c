@@ -74,18 +74,25 @@ static int check_cleaned(lworker *w, const gp_record *rec, const char *id, gp_vo
     if (!found)
         return GP_ENOMEM;
     const gp_resolution r = *found;
-    int rc;
     place at = gp__lint_field_place(rec, id, pointer);
     char rule[48];
     const char *name = gp_vocab_name(kind);
     if (l->opts.discovery) {
-        gp__lint_lock(l);
-        rc = gp_discover_add(l->disc, kind, country,
-                             r.match == GP_MATCH_NONE ? cleaned : r.canonical,
-                             r.match != GP_MATCH_NONE, at.file, at.line, at.column, id, pointer);
-        gp__lint_unlock(l);
-        if (rc)
-            return rc;
+        /* counted with the record's other values under one lock, in gp__lint_one */
+        if (GP_GROW(w->pending, w->pending_cap, w->npending + 1) != GP_OK)
+            return GP_ENOMEM;
+        const char *value = r.match == GP_MATCH_NONE ? cleaned : r.canonical;
+        pending_value *pv = &w->pending[w->npending];
+        pv->kind = kind;
+        pv->known = r.match != GP_MATCH_NONE;
+        pv->country = country;
+        pv->value =
+            value == raw || value == r.canonical ? value : gp_arena_strdup(w->scratch, value);
+        pv->at = at;
+        pv->at.pointer = gp_arena_strdup(w->scratch, pointer);
+        if (!pv->value || !pv->at.pointer)
+            return GP_ENOMEM;
+        w->npending++;
     }
     switch (r.match) {
     case GP_MATCH_NONE:
@@ -399,6 +406,7 @@ int gp__lint_one(lworker *w, const gp_record *rec)
 {
     gp_linter *l = w->l;
     gp_arena_reset(w->scratch);
+    w->npending = 0;
     gp_record canon;
     int rc = gp_record_copy(&canon, rec, w->scratch);
     if (!rc)
@@ -480,7 +488,13 @@ int gp__lint_one(lworker *w, const gp_record *rec)
         country_region = found->region; /* owned by the rules, not by the cache */
     }
     gp__lint_lock(l);
-    if (unknown_institution) {
+    for (size_t i = 0; i < w->npending && !rc; i++) {
+        const pending_value *pv = &w->pending[i];
+        rc = gp_discover_add(l->disc, pv->kind, pv->country, pv->value, pv->known, pv->at.file,
+                             pv->at.line, pv->at.column, pv->at.record_id, pv->at.pointer);
+    }
+    w->npending = 0;
+    if (!rc && unknown_institution) {
         const char *same = gp_discover_scope_key(l->disc, canon.country);
         rc = same ? gp__lint_spread_add(l, l->inst_countries, canon.institution, canon.country,
                                         same, &at)
