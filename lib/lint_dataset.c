@@ -124,19 +124,25 @@ void gp__lint_collect_words(lworker *lw, const char *text)
     /* Words of five letters or more and hyphenated words: what a broken word may be. */
     uint64_t probes[WORDS_AHEAD][3];
     size_t n = 0;
-    const char *p = text;
+    const unsigned char *p = (const unsigned char *)text;
     while (*p) {
-        while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+        /* (c | 32) - 'a' < 26: an ASCII letter, and | 32 is its lower case */
+        while (*p && (unsigned)((*p | 32) - 'a') >= 26)
             p++;
-        const char *start = p;
-        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-               (*p == '-' && p[1] >= 'a' && p[1] <= 'z'))
-            p++;
-        size_t len = (size_t)(p - start);
-        if (len >= 5 && len < 64) {
-            char w[64];
-            for (size_t i = 0; i < len; i++)
-                w[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] + 32 : start[i]);
+        char w[64];
+        size_t len = 0; /* lower-cased while read: one pass over the text */
+        for (;; p++, len++) {
+            char c;
+            if ((unsigned)((*p | 32) - 'a') < 26)
+                c = (char)(*p | 32);
+            else if (*p == '-' && (unsigned)(p[1] - 'a') < 26)
+                c = '-';
+            else
+                break;
+            if (len < sizeof w)
+                w[len] = c;
+        }
+        if (len >= 5 && len < sizeof w) {
             word_probes(w, len, probes[n++]);
             if (n == WORDS_AHEAD) {
                 words_add(lw, probes, n);
