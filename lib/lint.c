@@ -58,6 +58,8 @@ static void worker_free(lworker *w)
     gp_arena_free(w->scratch);
     free(w->words);
     free(w->pending);
+    gp_map_free(w->patterns);
+    gp_buf_free(&w->pattern_key);
     gp_diag_list_free(w->local);
     if (w->own_rules)
         gp_ruleset_free(w->rules);

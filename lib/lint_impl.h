@@ -117,6 +117,8 @@ typedef struct lworker {
     gp_arena *scratch; /* per record */
     pending_value *pending;
     size_t npending, pending_cap;
+    gp_map *patterns; /* pattern index and value -> 1 + whether it matches (pattern_hit) */
+    gp_buf pattern_key;
     uint64_t *words;   /* Bloom filter of the words of the texts (WORD_BITS bits) */
     gp_diag_sink *out; /* the linter's sink, or `local_sink` in a worker thread */
     gp_diag_list *local;

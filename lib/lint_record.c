@@ -265,6 +265,44 @@ static place written_topic_place(lworker *w, const gp_record *rec, const char *i
     return gp__lint_field_place(rec, id, "/topics");
 }
 
+enum { PATTERN_CACHE_MAX = 1 << 16 };
+
+/* Fields whose values repeat from record to record: a vocabulary's. */
+static int repeats(gp_field f)
+{
+    return f == GP_F_INSTITUTION || f == GP_F_COUNTRY || f == GP_F_REGION || f == GP_F_TOPICS ||
+           f == GP_F_PRIORITY_AREAS;
+}
+
+/*
+ * Whether pattern `i` matches `v`: remembered per worker for the values of a vocabulary,
+ * which repeat (the institution pattern alone was 4% of gp-lint's instructions). Returns
+ * 1, 0, or GP_ENOMEM.
+ */
+static int pattern_hit(lworker *w, size_t i, const gp_lint_pattern *p, const char *v)
+{
+    size_t len = strlen(v);
+    if (!repeats(p->field) || i > 255)
+        return gp_regex_match(p->re, v, len, 0);
+    gp_buf_reset(&w->pattern_key);
+    gp_buf_putc(&w->pattern_key, (char)i);
+    gp_buf_put(&w->pattern_key, v, len);
+    if (gp_buf_error(&w->pattern_key))
+        return GP_ENOMEM;
+    if (w->patterns && gp_map_len(w->patterns) >= PATTERN_CACHE_MAX) {
+        gp_map_free(w->patterns); /* bounded: start again */
+        w->patterns = NULL;
+    }
+    if (!w->patterns && gp_map_new(&w->patterns) != GP_OK)
+        return GP_ENOMEM;
+    void **slot;
+    if (gp_map_upsert(w->patterns, w->pattern_key.data, w->pattern_key.len, &slot) < 0)
+        return GP_ENOMEM;
+    if (!*slot) /* 1 + the result, so that a value is never NULL */
+        *slot = (void *)(uintptr_t)(1 + gp_regex_match(p->re, v, len, 0));
+    return (int)((uintptr_t)*slot - 1);
+}
+
 static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon, const char *id)
 {
     const struct gp_lint_rules *lr = gp__lint_rules(w->rules);
@@ -323,7 +361,9 @@ static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon
             const char *v = list ? list->items[k] : gp_record_get(rec, p->field);
             if (!v)
                 continue;
-            int hit = gp_regex_match(p->re, v, strlen(v), 0);
+            int hit = pattern_hit(w, i, p, v);
+            if (hit < 0)
+                return hit;
             if (hit != p->forbid)
                 continue;
             if (list)
