@@ -269,7 +269,7 @@ int gp_diag_list_collect(void *ctx, const gp_diag *d)
     if (copy_str(l->arena, &c.rule_id) || copy_str(l->arena, &c.message) ||
         copy_str(l->arena, &c.file) || copy_str(l->arena, &c.record_id) ||
         copy_str(l->arena, &c.pointer) || copy_str(l->arena, &c.value) ||
-        copy_str(l->arena, &c.fix))
+        copy_str(l->arena, &c.fix) || copy_str(l->arena, &c.cluster))
         return GP_ENOMEM;
     l->items[l->len++] = c;
     return 0;

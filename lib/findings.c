@@ -206,6 +206,13 @@ static int write_json(FILE *out, const gp_diag_list *list, const unsigned char *
             json_field(&b, "baseline", is_new[i] ? "new" : "unchanged", 1);
             first = 0;
         }
+        if (d->cluster) { /* already JSON: the object the linter built */
+            if (!first)
+                gp_buf_putc(&b, ',');
+            gp_buf_puts(&b, "\"cluster\":");
+            gp_buf_puts(&b, d->cluster);
+            first = 0;
+        }
         if (!first)
             gp_buf_putc(&b, ',');
         gp_buf_puts(&b, "\"column\":");

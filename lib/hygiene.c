@@ -373,6 +373,12 @@ static int issue_cmp(const void *pa, const void *pb)
     return strcmp(a->rule_id, b->rule_id);
 }
 
+/* Printable ASCII other than the space and the hyphen: nothing to check. */
+static int plain(unsigned char b)
+{
+    return b > ' ' && b < 0x7F && b != '-';
+}
+
 static void scan(gp_hygiene *h, const char *s, size_t len, gp_field field)
 {
     int paragraphs = field == GP_F_DESCRIPTION || field == GP_F_JURY_COMMENT;
@@ -381,8 +387,13 @@ static void scan(gp_hygiene *h, const char *s, size_t len, gp_field field)
     size_t i = 0;
     while (i < len) {
         unsigned char b = (unsigned char)s[i];
-        if (b > ' ' && b < 0x7F && b != '-') {
+        if (plain(b)) {
             i++;
+            continue;
+        }
+        /* one space between plain characters, inside the text: most of any text */
+        if (b == ' ' && i > 0 && i + 1 < len && plain((unsigned char)s[i + 1])) {
+            i += 2;
             continue;
         }
         if (b == ' ' || b == '\t' || b == '\n' || b == '\r') {

@@ -57,6 +57,9 @@ static void worker_free(lworker *w)
     gp_hygiene_free(w->hyg);
     gp_arena_free(w->scratch);
     free(w->words);
+    free(w->pending);
+    gp_map_free(w->patterns);
+    gp_buf_free(&w->pattern_key);
     gp_diag_list_free(w->local);
     if (w->own_rules)
         gp_ruleset_free(w->rules);
@@ -106,6 +109,8 @@ int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opt
         rc = gp_map_new(&l->country_regions);
     if (!rc)
         rc = gp_map_new(&l->practice_years);
+    if (!rc)
+        rc = gp_map_new(&l->interned);
     if (!rc && l->opts.duplicates) {
         gp_dedup_options dopts = {NULL, l->opts.threads, l->opts.progress, l->opts.progress_ctx};
         gp_diag_sink_init(&l->dedup_sink, forward_dedup, l);
@@ -193,6 +198,7 @@ void gp_linter_free(gp_linter *l)
     gp_map_free(l->inst_countries);
     gp_map_free(l->country_regions);
     gp_map_free(l->practice_years);
+    gp_map_free(l->interned);
     for (size_t i = 0; i < l->nbroken; i++) {
         free(l->broken[i].left);
         free(l->broken[i].right);
@@ -249,9 +255,8 @@ static int suppressed(gp_linter *l, const char *rule, const char *record_id)
     return hit;
 }
 
-/* Reports a finding unless the rules suppress it; never called with the lock held. */
-int gp__lint_finding(lworker *w, const place *at, const char *rule, const char *value,
-                     const char *fix, const char *fmt, ...)
+static int vfinding(lworker *w, const place *at, const char *rule, const char *value,
+                    const char *fix, const char *cluster, const char *fmt, va_list ap)
 {
     if (suppressed(w->l, rule, at->record_id))
         return 0;
@@ -266,9 +271,27 @@ int gp__lint_finding(lworker *w, const place *at, const char *rule, const char *
     d.pointer = at->pointer;
     d.value = value;
     d.fix = fix;
+    d.cluster = cluster;
+    return gp_diag_vreport(w->out, &d, fmt, ap);
+}
+
+/* Reports a finding unless the rules suppress it; never called with the lock held. */
+int gp__lint_finding(lworker *w, const place *at, const char *rule, const char *value,
+                     const char *fix, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    int rc = gp_diag_vreport(w->out, &d, fmt, ap);
+    int rc = vfinding(w, at, rule, value, fix, NULL, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int gp__lint_cluster_finding(lworker *w, const place *at, const char *rule, const char *value,
+                             const char *fix, const char *cluster, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vfinding(w, at, rule, value, fix, cluster, fmt, ap);
     va_end(ap);
     return rc;
 }
@@ -281,13 +304,27 @@ place gp__lint_field_place(const gp_record *rec, const char *id, const char *poi
     return p;
 }
 
-/* A copy of a place in the run's arena; called with the lock held. */
+/* One copy of `s` for the whole run; called with the lock held. NULL when out of memory. */
+const char *gp__lint_intern(gp_linter *l, const char *s)
+{
+    size_t len = strlen(s);
+    void **slot;
+    int rc = gp_map_upsert(l->interned, s, len, &slot);
+    if (rc < 0)
+        return NULL;
+    if (!*slot)
+        *slot = gp_arena_strdup(l->keep, s);
+    return *slot;
+}
+
+/* A copy of a place in the run's arena; called with the lock held. The file and the
+ * pointer are among a few, and kept once: a million records keep a place each. */
 place gp__lint_keep_place(gp_linter *l, const place *p)
 {
     place k = *p;
-    k.file = p->file ? gp_arena_strdup(l->keep, p->file) : NULL;
+    k.file = p->file ? gp__lint_intern(l, p->file) : NULL;
     k.record_id = p->record_id ? gp_arena_strdup(l->keep, p->record_id) : NULL;
-    k.pointer = p->pointer ? gp_arena_strdup(l->keep, p->pointer) : NULL;
+    k.pointer = p->pointer ? gp__lint_intern(l, p->pointer) : NULL;
     return k;
 }
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gpkit/checks.h"
 #include "internal.h"
@@ -53,8 +54,8 @@ int gp__lint_spread_add(gp_linter *l, gp_map *m, const char *key, const char *va
         *slot = s = bigger;
     }
     spread_entry *e = &s->e[s->n];
-    e->value = gp_arena_strdup(l->keep, value);
-    e->same = same == value ? e->value : gp_arena_strdup(l->keep, same);
+    e->value = gp__lint_intern(l, value);
+    e->same = same == value ? e->value : gp__lint_intern(l, same);
     e->count = 1;
     e->first = gp__lint_keep_place(l, at);
     if (!e->value || !e->same)
@@ -82,20 +83,30 @@ static void spread_list(const spread *s, gp_buf *out)
     }
 }
 
-static void word_probes(const char *w, size_t len, uint64_t probe[3])
+static void hash_probes(uint64_t h, uint64_t probe[3])
 {
-    uint64_t h = gp__hash(w, len);
     uint64_t h2 = (h >> 32) | (h << 32);
     for (int k = 0; k < 3; k++)
         probe[k] = (h + (uint64_t)k * h2) % WORD_BITS;
 }
 
-static void word_add(lworker *w, const char *word, size_t len)
+static void word_probes(const char *w, size_t len, uint64_t probe[3])
 {
-    uint64_t p[3];
-    word_probes(word, len, p);
-    for (int k = 0; k < 3; k++)
-        w->words[p[k] / 64] |= (uint64_t)1 << (p[k] % 64);
+    hash_probes(gp__hash(w, len), probe);
+}
+
+enum { WORDS_AHEAD = 16 };
+
+/* Sets the bits of `n` words' probes, all fetched first: the filter is larger than the
+ * caches, and waiting for one miss at a time was a seventh of gp-lint's time. */
+static void words_add(lworker *w, uint64_t (*p)[3], size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++)
+            __builtin_prefetch(&w->words[p[i][k] / 64], 1);
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++)
+            w->words[p[i][k] / 64] |= (uint64_t)1 << (p[i][k] % 64);
 }
 
 static int word_seen(const lworker *w, const char *word, size_t len)
@@ -111,22 +122,35 @@ static int word_seen(const lworker *w, const char *word, size_t len)
 void gp__lint_collect_words(lworker *lw, const char *text)
 {
     /* Words of five letters or more and hyphenated words: what a broken word may be. */
-    const char *p = text;
+    uint64_t probes[WORDS_AHEAD][3];
+    size_t n = 0;
+    const unsigned char *p = (const unsigned char *)text;
     while (*p) {
-        while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+        /* (c | 32) - 'a' < 26: an ASCII letter, and | 32 is its lower case */
+        while (*p && (unsigned)((*p | 32) - 'a') >= 26)
             p++;
-        const char *start = p;
-        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-               (*p == '-' && p[1] >= 'a' && p[1] <= 'z'))
-            p++;
-        size_t len = (size_t)(p - start);
-        if (len >= 5 && len < 64) {
-            char w[64];
-            for (size_t i = 0; i < len; i++)
-                w[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] + 32 : start[i]);
-            word_add(lw, w, len);
+        char w[64];
+        size_t len = 0; /* lower-cased while read: one pass over the text */
+        for (;; p++, len++) {
+            char c;
+            if ((unsigned)((*p | 32) - 'a') < 26)
+                c = (char)(*p | 32);
+            else if (*p == '-' && (unsigned)(p[1] - 'a') < 26)
+                c = '-';
+            else
+                break;
+            if (len < sizeof w)
+                w[len] = c;
+        }
+        if (len >= 5 && len < sizeof w) {
+            word_probes(w, len, probes[n++]);
+            if (n == WORDS_AHEAD) {
+                words_add(lw, probes, n);
+                n = 0;
+            }
         }
     }
+    words_add(lw, probes, n);
 }
 
 /* ---- over the dataset ---- */
@@ -222,10 +246,53 @@ static int keep_suggestion(gp_linter *l, const gp_cluster *c)
     return GP_OK;
 }
 
+static void json_str(gp_buf *b, const char *s)
+{
+    if (s)
+        gp_json_write_string(b, s, strlen(s));
+    else
+        gp_buf_puts(b, "null");
+}
+
+/*
+ * The cluster as the finding's "cluster" object, keys sorted like the finding's, so that
+ * readers (gp-report, bench/score_variants.py) need not take the message apart:
+ * {"members": [{"count", "known", "value"}], "methods": [...], "proposed",
+ *  "proposed_known", "scope"}.
+ */
+static void cluster_json(gp_buf *b, const gp_cluster *c)
+{
+    gp_buf_puts(b, "{\"members\":[");
+    for (size_t i = 0; i < c->n; i++) {
+        const gp_variant *v = &c->members[i];
+        gp_buf_printf(b, "%s{\"count\":%zu,\"known\":%s,\"value\":", i ? "," : "", v->count,
+                      v->known ? "true" : "false");
+        json_str(b, v->value);
+        gp_buf_putc(b, '}');
+    }
+    gp_buf_puts(b, "],\"methods\":[");
+    const char *m = c->methods ? c->methods : "";
+    for (int first = 1; *m; first = 0) {
+        size_t len = strcspn(m, ",");
+        if (!first)
+            gp_buf_putc(b, ',');
+        gp_json_write_string(b, m, len);
+        m += len;
+        while (*m == ',' || *m == ' ')
+            m++;
+    }
+    gp_buf_puts(b, "],\"proposed\":");
+    json_str(b, c->suggestion);
+    gp_buf_printf(b, ",\"proposed_known\":%s,\"scope\":", c->suggestion_known ? "true" : "false");
+    json_str(b, c->scope);
+    gp_buf_putc(b, '}');
+}
+
 static int on_cluster(void *ctx, const gp_cluster *c)
 {
     gp_linter *l = ctx;
-    gp_buf msg = GP_BUF_INIT, value = GP_BUF_INIT;
+    gp_buf msg = GP_BUF_INIT, value = GP_BUF_INIT, cluster = GP_BUF_INIT;
+    cluster_json(&cluster, c);
     for (size_t i = 0; i < c->n; i++) {
         const gp_variant *v = &c->members[i];
         if (i)
@@ -249,15 +316,51 @@ static int on_cluster(void *ctx, const gp_cluster *c)
     place p = {at->file, at->line, at->column, at->record_id, at->pointer};
     char rule[48];
     snprintf(rule, sizeof rule, "%s.variants", gp__lint_kind_ids[c->kind]);
-    int rc = gp__lint_finding(&l->main, &p, rule, gp_buf_str(&value), c->suggestion,
-                              "%s variants%s%s: %s; write '%s' (%s)", gp_vocab_name(c->kind),
-                              c->scope ? " in " : "", c->scope ? c->scope : "", gp_buf_str(&msg),
-                              c->suggestion, c->methods);
+    int rc =
+        gp_buf_error(&msg) || gp_buf_error(&value) || gp_buf_error(&cluster) ? GP_ENOMEM : GP_OK;
+    if (!rc)
+        rc = gp__lint_cluster_finding(
+            &l->main, &p, rule, gp_buf_str(&value), c->suggestion, gp_buf_str(&cluster),
+            "%s variants%s%s: %s; write '%s' (%s)", gp_vocab_name(c->kind), c->scope ? " in " : "",
+            c->scope ? c->scope : "", gp_buf_str(&msg), c->suggestion, c->methods);
     gp_buf_free(&msg);
     gp_buf_free(&value);
+    gp_buf_free(&cluster);
     if (!rc)
         rc = keep_suggestion(l, c);
     return rc;
+}
+
+/* ---- where the time goes (--stats) ---- */
+
+static const char *const phase_names[LINT_PHASES] = {"checks", "consistency", "duplicates",
+                                                     "discovery"};
+
+static void clock_now(double *wall, double *cpu)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    *wall = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    *cpu = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Adds the time since the last call to `phase`. */
+static void phase_end(gp_linter *l, int phase, double *wall, double *cpu)
+{
+    double w, c;
+    clock_now(&w, &c);
+    l->phase_wall[phase] += w - *wall;
+    l->phase_cpu[phase] += c - *cpu;
+    *wall = w;
+    *cpu = c;
+}
+
+size_t gp_lint_phases(const gp_linter *l, gp_lint_phase *out, size_t max)
+{
+    for (size_t i = 0; i < LINT_PHASES && i < max; i++)
+        out[i] = (gp_lint_phase){phase_names[i], l->phase_wall[i], l->phase_cpu[i]};
+    return LINT_PHASES;
 }
 
 int gp_lint_finish(gp_linter *l)
@@ -265,6 +368,8 @@ int gp_lint_finish(gp_linter *l)
     if (l->finished)
         return GP_OK;
     l->finished = 1;
+    double wall, cpu;
+    clock_now(&wall, &cpu);
     if (l->nworkers) {
         if (l->current && l->current->n)
             gp__lint_enqueue(l, l->current);
@@ -279,20 +384,25 @@ int gp_lint_finish(gp_linter *l)
         if (l->error)
             return l->error;
     }
+    phase_end(l, LINT_PHASE_CHECKS, &wall, &cpu);
     int rc = finish_spreads(l);
+    phase_end(l, LINT_PHASE_CONSISTENCY, &wall, &cpu);
     if (!rc && l->dedup) {
         gp_dedup_output out = {NULL, NULL, NULL, NULL, &l->dedup_sink};
         rc = gp_dedup_run(l->dedup);
         if (!rc)
             rc = gp_dedup_write(l->dedup, &out);
     }
+    phase_end(l, LINT_PHASE_DUPLICATES, &wall, &cpu);
     if (!rc)
         rc = finish_broken(l);
+    phase_end(l, LINT_PHASE_CONSISTENCY, &wall, &cpu);
     if (!rc && l->opts.discovery) {
         if (l->opts.progress)
             l->opts.progress(l->opts.progress_ctx, "finding variant spellings", 0, 0);
         rc = gp_discover_run(l->disc, on_cluster, l);
     }
+    phase_end(l, LINT_PHASE_DISCOVERY, &wall, &cpu);
     struct gp_lint_rules *lr = gp__lint_rules_mut(l->rules);
     for (size_t i = 0; !rc && lr && i < lr->nsuppressions; i++) {
         gp_lint_suppression *s = &lr->suppressions[i];
@@ -303,6 +413,7 @@ int gp_lint_finish(gp_linter *l)
                               "suppression of '%s'%s%s matched no finding", s->rule,
                               s->record ? " for " : "", s->record ? s->record : "");
     }
+    phase_end(l, LINT_PHASE_CONSISTENCY, &wall, &cpu);
     return rc;
 }
 

@@ -98,6 +98,14 @@ typedef struct suggestion {
     size_t naliases;
 } suggestion;
 
+/* A value for discovery, kept until the record's values are counted together. */
+typedef struct pending_value {
+    gp_vocab_kind kind;
+    int known;
+    const char *country, *value; /* the record's, the rules' or in the scratch arena */
+    place at;
+} pending_value;
+
 /* What one thread needs to check records. */
 typedef struct lworker {
     struct gp_linter *l;
@@ -107,6 +115,10 @@ typedef struct lworker {
     gp_diag_sink quiet;
     gp_hygiene *hyg;
     gp_arena *scratch; /* per record */
+    pending_value *pending;
+    size_t npending, pending_cap;
+    gp_map *patterns; /* pattern index and value -> 1 + whether it matches (pattern_hit) */
+    gp_buf pattern_key;
     uint64_t *words;   /* Bloom filter of the words of the texts (WORD_BITS bits) */
     gp_diag_sink *out; /* the linter's sink, or `local_sink` in a worker thread */
     gp_diag_list *local;
@@ -121,6 +133,15 @@ typedef struct lbatch {
     size_t n, cap;
     struct lbatch *next;
 } lbatch;
+
+/* The phases of gp_lint_finish that gp_lint_phases reports. */
+enum {
+    LINT_PHASE_CHECKS,
+    LINT_PHASE_CONSISTENCY,
+    LINT_PHASE_DUPLICATES,
+    LINT_PHASE_DISCOVERY,
+    LINT_PHASES
+};
 
 struct gp_linter {
     gp_ruleset *rules;
@@ -143,11 +164,13 @@ struct gp_linter {
     gp_map *inst_countries; /* unknown institution -> spread of countries */
     gp_map *country_regions;
     gp_map *practice_years;
+    gp_map *interned; /* strings kept once (gp__lint_intern) -> their copy in `keep` */
     broken *broken;
     size_t nbroken, broken_cap;
     suggestion *suggestions;
     size_t nsuggestions, suggestions_cap;
     int finished;
+    double phase_wall[LINT_PHASES], phase_cpu[LINT_PHASES]; /* seconds */
 };
 
 /* lib/lint.c: findings, and the threads */
@@ -156,10 +179,16 @@ void gp__lint_unlock(gp_linter *l);
 /* Reports a finding unless the rules suppress it; never called with the lock held. */
 int gp__lint_finding(lworker *w, const place *at, const char *rule, const char *value,
                      const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* The same, with the cluster of a <kind>.variants finding as a JSON object. */
+int gp__lint_cluster_finding(lworker *w, const place *at, const char *rule, const char *value,
+                             const char *fix, const char *cluster, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 /* The place of a field (pointer) of a record. */
 place gp__lint_field_place(const gp_record *rec, const char *id, const char *pointer);
 /* A copy of a place in the run's arena; called with the lock held. */
 place gp__lint_keep_place(gp_linter *l, const place *p);
+/* One copy of `s` for the whole run; called with the lock held. NULL when out of memory. */
+const char *gp__lint_intern(gp_linter *l, const char *s);
 int gp__lint_place_before(const place *a, const place *b);
 void gp__lint_stop_workers(gp_linter *l);
 void gp__lint_free_batches(lbatch *b);

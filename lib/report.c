@@ -126,6 +126,35 @@ static int want_number(jreader *j, json_t *o, const char *key, long *out)
     return bad(j, 1, "'%s' is not a positive number or null", key);
 }
 
+/* A variants finding's "cluster" (docs/findings.schema.json), checked so the page need not. */
+static int want_cluster(jreader *j, json_t *o, json_t **out)
+{
+    json_t *c = json_object_get(o, "cluster");
+    *out = NULL;
+    if (!c || json_is_null(c))
+        return GP_OK;
+    json_t *members = json_object_get(c, "members");
+    json_t *scope = json_object_get(c, "scope");
+    if (!json_is_object(c) || !json_is_array(members) || !json_array_size(members) ||
+        !json_is_string(json_object_get(c, "proposed")) ||
+        !json_is_boolean(json_object_get(c, "proposed_known")) ||
+        !(json_is_string(scope) || json_is_null(scope)))
+        return bad(j, 1,
+                   "'cluster' is not an object with members, proposed, proposed_known "
+                   "and scope");
+    size_t i;
+    json_t *m;
+    json_array_foreach(members, i, m)
+    {
+        json_t *count = json_object_get(m, "count");
+        if (!json_is_string(json_object_get(m, "value")) || !json_is_integer(count) ||
+            json_integer_value(count) < 0 || !json_is_boolean(json_object_get(m, "known")))
+            return bad(j, 1, "member %zu of 'cluster' is not {value, count, known}", i + 1);
+    }
+    *out = json_incref(c);
+    return GP_OK;
+}
+
 typedef int (*jline_fn)(jreader *j, json_t *obj);
 
 static int read_jsonl(gp_report *r, const char *path, const char *what, gp_diag_sink *diags,
@@ -218,15 +247,23 @@ static int on_finding(jreader *j, json_t *o)
         rc = want_string(j, o, "value", 1, &value);
     if (!rc)
         rc = want_string(j, o, "fix", 1, &fix);
+    json_t *cluster = NULL;
+    if (!rc)
+        rc = want_cluster(j, o, &cluster);
     if (rc)
         return rc;
     gp_severity sev;
-    if (gp_severity_parse(level, &sev) != 0 || sev == GP_SEV_OFF)
+    if (gp_severity_parse(level, &sev) != 0 || sev == GP_SEV_OFF) {
+        json_decref(cluster);
         return bad(j, 1, "'level' is '%s', not error, warning or info", level);
-    if (GP_GROW(r->findings, r->findings_cap, r->nfindings + 1) != GP_OK)
+    }
+    if (GP_GROW(r->findings, r->findings_cap, r->nfindings + 1) != GP_OK) {
+        json_decref(cluster);
         return GP_ENOMEM;
+    }
     rp_finding *f = &r->findings[r->nfindings++];
     memset(f, 0, sizeof *f);
+    f->cluster = cluster;
     f->rule = gp__rp_tab_add(&r->rules, rule, 1);
     f->file = file ? gp__rp_tab_add(&r->files, file, 1) : -1;
     f->country = -1;
@@ -490,6 +527,7 @@ void gp_report_free(gp_report *r)
         free(f->value);
         free(f->fix);
         free(f->message);
+        json_decref(f->cluster);
     }
     free(r->findings);
     free(r->rule_levels);

@@ -11,7 +11,8 @@
  *              fix_record is the id of the dataset record that holds the record (itself,
  *              or the group it was merged into) when the fix can be accepted, else null;
  *   variants   [{finding, kind, scope, suggestion, members: [[value, count, known]],
- *               yaml}, ...]: the discovery findings taken apart, with the --suggest entry;
+ *               yaml}, ...]: the discovery findings' "cluster" objects, with the
+ *              --suggest entry;
  *   merged, possible   the clusters as gp-dedup --clusters wrote them, except that a
  *              conflict gives the index of the value kept (`kept`) for `chosen`;
  *   records    {id: canonical record}: both records of each possible duplicate and the
@@ -80,91 +81,42 @@ static int variant_kind(const char *rule)
     return -1;
 }
 
-/*
- * The count and status gp-lint's message gives a member: "'X' (3)", "'X' (1, in the
- * rules)" or "'X' (in the rules)" (lib/lint.c, on_cluster).
- */
-static void member_count(const char *message, const char *value, size_t *count, int *known)
-{
-    *count = 0;
-    *known = 0;
-    gp_buf pat = GP_BUF_INIT;
-    gp_buf_printf(&pat, "'%s' (", value);
-    const char *p = gp_buf_error(&pat) ? NULL : strstr(message, gp_buf_str(&pat));
-    if (p) {
-        p += pat.len;
-        if (strncmp(p, "in the rules)", 13) == 0) {
-            *known = 1;
-        } else {
-            char *end;
-            *count = strtoul(p, &end, 10);
-            *known = strncmp(end, ", in the rules)", 15) == 0;
-        }
-    }
-    gp_buf_free(&pat);
-}
-
+/* The page's form of a cluster gp-lint wrote in the finding's "cluster" (checked on reading). */
 static int variant_json(gp_buf *b, const rp_finding *f, size_t index, int kind)
 {
-    /* members are joined by " | " in the finding's value, the suggestion first */
-    size_t cap = 1;
-    for (const char *p = f->value; (p = strstr(p, " | ")); p += 3)
-        cap++;
-    char **members = calloc(cap, sizeof *members);
-    const char **aliases = calloc(cap, sizeof *aliases);
-    size_t n = 0, naliases = 0;
-    int rc = members && aliases ? GP_OK : GP_ENOMEM;
-    for (const char *p = f->value; !rc && p;) {
-        const char *sep = strstr(p, " | ");
-        members[n] = gp__strndup(p, sep ? (size_t)(sep - p) : strlen(p));
-        if (!members[n++])
-            rc = GP_ENOMEM;
-        p = sep ? sep + 3 : NULL;
-    }
-    /* "topic variants in Korea, Republic of: ..." names the scope of institutions */
-    char *scope = NULL;
-    const char *name = gp_vocab_name((gp_vocab_kind)kind);
-    size_t nlen = strlen(name);
-    if (!rc && strncmp(f->message, name, nlen) == 0 &&
-        strncmp(f->message + nlen, " variants in ", 13) == 0) {
-        const char *s = f->message + nlen + 13;
-        const char *end = strstr(s, ": '");
-        if (end && !(scope = gp__strndup(s, (size_t)(end - s))))
-            rc = GP_ENOMEM;
-    }
-    int known = 0;
+    json_t *members = json_object_get(f->cluster, "members");
+    const char *scope = json_string_value(json_object_get(f->cluster, "scope"));
+    const char *proposed = json_string_value(json_object_get(f->cluster, "proposed"));
+    int known = json_is_true(json_object_get(f->cluster, "proposed_known"));
+    size_t n = json_array_size(members), naliases = 0;
+    const char **aliases = calloc(n ? n : 1, sizeof *aliases);
+    if (!aliases)
+        return GP_ENOMEM;
     gp_buf_printf(b, "{\"finding\":%zu,\"kind\":", index);
-    jstr(b, name);
+    jstr(b, gp_vocab_name((gp_vocab_kind)kind));
     gp_buf_puts(b, ",\"scope\":");
     jstr(b, scope);
     gp_buf_puts(b, ",\"suggestion\":");
-    jstr(b, f->fix);
+    jstr(b, proposed);
     gp_buf_puts(b, ",\"members\":[");
-    for (size_t i = 0; !rc && i < n; i++) {
-        size_t count;
-        int mknown;
-        member_count(f->message, members[i], &count, &mknown);
-        if (strcmp(members[i], f->fix) == 0)
-            known = mknown;
-        else
-            aliases[naliases++] = members[i];
+    for (size_t i = 0; i < n; i++) {
+        json_t *m = json_array_get(members, i);
+        const char *value = json_string_value(json_object_get(m, "value"));
+        if (strcmp(value, proposed) != 0)
+            aliases[naliases++] = value;
         gp_buf_puts(b, i ? ",[" : "[");
-        jstr(b, members[i]);
-        gp_buf_printf(b, ",%zu,%s]", count, mknown ? "true" : "false");
+        jstr(b, value);
+        gp_buf_printf(b, ",%lld,%s]", (long long)json_integer_value(json_object_get(m, "count")),
+                      json_is_true(json_object_get(m, "known")) ? "true" : "false");
     }
     gp_buf_puts(b, "],\"yaml\":");
     gp_buf yaml = GP_BUF_INIT;
-    gp_lint_suggestion sg = {(gp_vocab_kind)kind, scope, f->fix, known, aliases, naliases};
-    if (!rc)
-        rc = gp_lint_suggest_yaml(&sg, 1, &yaml);
+    gp_lint_suggestion sg = {(gp_vocab_kind)kind, scope, proposed, known, aliases, naliases};
+    int rc = gp_lint_suggest_yaml(&sg, 1, &yaml);
     jstr(b, gp_buf_str(&yaml));
     gp_buf_putc(b, '}');
     gp_buf_free(&yaml);
-    for (size_t i = 0; members && i < n; i++)
-        free(members[i]);
-    free(members);
     free(aliases);
-    free(scope);
     return rc;
 }
 
@@ -374,7 +326,7 @@ int gp__report_data(gp_report *r)
     for (size_t i = 0; !rc && i < r->nfindings; i++) {
         const rp_finding *f = &r->findings[i];
         int kind = variant_kind(r->rules.items[f->rule]);
-        if (kind < 0 || !f->value || !f->fix)
+        if (kind < 0 || !f->cluster) /* an older gp-lint wrote none: listed as a finding only */
             continue;
         if (nvariants++)
             gp_buf_putc(&b, ',');

@@ -27,7 +27,8 @@ typedef struct rp_finding {
     gp_severity level;
     long line, column;
     char *record_id, *pointer, *value, *fix, *message;
-    int fixable; /* the dataset has the record and the field can be fixed */
+    json_t *cluster; /* <kind>.variants: the finding's "cluster" object (checked), else NULL */
+    int fixable;     /* the dataset has the record and the field can be fixed */
 } rp_finding;
 
 /* Counts by rule and level, for the chart. */

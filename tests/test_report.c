@@ -103,11 +103,18 @@ static void test_report__variant_cluster_gets_its_suggest_entry(void **state)
         "variants in Korea, Republic of: 'National Pension Service' (3), 'NATIONAL PENSION "
         "SERVICE' (1); write 'National Pension Service' (key)\",\"file\":\"a.txt\",\"line\":1,"
         "\"value\":\"National Pension Service | NATIONAL PENSION SERVICE\",\"fix\":\"National "
-        "Pension Service\"}\n"
+        "Pension Service\",\"cluster\":{\"members\":[{\"count\":3,\"known\":false,\"value\":"
+        "\"National Pension Service\"},{\"count\":1,\"known\":false,\"value\":\"NATIONAL "
+        "PENSION SERVICE\"}],\"methods\":[\"key\"],\"proposed\":\"National Pension "
+        "Service\",\"proposed_known\":false,\"scope\":\"Korea, Republic of\"}}\n"
+        /* a spelling with " | " and a quote in it: the cluster is read, not the message */
         "{\"rule\":\"region.variants\",\"level\":\"warning\",\"message\":\"region variants: "
-        "'Asia and the Pacific' (1, in the rules), 'Asia and Pacific' (1); write 'Asia and the "
-        "Pacific' (words, ngrams)\",\"value\":\"Asia and the Pacific | Asia and "
-        "Pacific\",\"fix\":\"Asia and the Pacific\"}\n",
+        "'Asia and the Pacific' (1, in the rules), 'Asia | 'Pacific' (1); write 'Asia and the "
+        "Pacific' (words, ngrams)\",\"value\":\"Asia and the Pacific | Asia | 'Pacific\","
+        "\"fix\":\"Asia and the Pacific\",\"cluster\":{\"members\":[{\"count\":1,\"known\":"
+        "true,\"value\":\"Asia and the Pacific\"},{\"count\":1,\"known\":false,\"value\":"
+        "\"Asia | 'Pacific\"}],\"methods\":[\"words\",\"ngrams\"],\"proposed\":\"Asia and the "
+        "Pacific\",\"proposed_known\":true,\"scope\":null}}\n",
         NULL);
     assert_non_null(strstr(page, "\"scope\":\"Korea, Republic of\""));
     assert_non_null(strstr(page, "[\"National Pension Service\",3,false],[\"NATIONAL PENSION "
@@ -117,9 +124,32 @@ static void test_report__variant_cluster_gets_its_suggest_entry(void **state)
                                  "    country: \\\"Korea, Republic of\\\"\\n    aliases: "
                                  "[\\\"NATIONAL PENSION SERVICE\\\"]\\n"));
     assert_non_null(strstr(page, "regions:\\n  - alias_of: \\\"Asia and the Pacific\\\"\\n"
-                                 "    aliases: [\\\"Asia and Pacific\\\"]\\n"));
-    assert_non_null(strstr(page, "[\"Asia and the Pacific\",1,true]"));
+                                 "    aliases: [\\\"Asia | 'Pacific\\\"]\\n"));
+    assert_non_null(
+        strstr(page, "[\"Asia and the Pacific\",1,true],[\"Asia | 'Pacific\",1,false]"));
     free(page);
+}
+
+static void test_report__malformed_cluster_is_reported(void **state)
+{
+    (void)state;
+    char *lint = temp_file("{\"rule\":\"topic.variants\",\"level\":\"warning\",\"message\":\"m\","
+                           "\"cluster\":{\"members\":[{\"value\":\"Health\",\"count\":-1,"
+                           "\"known\":true}],\"methods\":[],\"proposed\":\"Health\","
+                           "\"proposed_known\":true,\"scope\":null}}\n");
+    th_diags diags;
+    th_diags_init(&diags);
+    gp_report_options o = {lint, NULL, NULL, NULL, th_rules()};
+    gp_report *r = (gp_report *)1;
+    assert_int_equal(gp_report_build(&r, &o, &diags.sink), GP_EINPUT);
+    assert_null(r);
+    const gp_diag *d = th_diags_find(&diags, "report.input-invalid");
+    assert_non_null(d);
+    assert_string_equal(d->message, "line is not a gp-lint finding (gp-lint --format=json): "
+                                    "member 1 of 'cluster' is not {value, count, known}");
+    th_diags_free(&diags);
+    unlink(lint);
+    free(lint);
 }
 
 static void test_report__records_are_not_findings(void **state)
@@ -164,6 +194,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report__no_value_can_end_the_data_element),
         cmocka_unit_test(test_report__variant_cluster_gets_its_suggest_entry),
+        cmocka_unit_test(test_report__malformed_cluster_is_reported),
         cmocka_unit_test(test_report__records_are_not_findings),
         cmocka_unit_test(test_report__fix_is_offered_for_the_dataset_record),
     };

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -18,7 +19,8 @@ enum {
     OPT_NO_DUPLICATES,
     OPT_JOBS,
     OPT_OUTPUT,
-    OPT_BASE
+    OPT_BASE,
+    OPT_STATS
 };
 
 enum { MAX_OUTPUTS = 8 };
@@ -42,6 +44,7 @@ static const gp_opt options[] = {
     {"no-duplicates", 0, NULL, OPT_NO_DUPLICATES,
      "do not look for possible duplicates (gp-dedup's matching)"},
     {"jobs", 'j', "N", OPT_JOBS, "threads that check records (default: the processors)"},
+    {"stats", 0, NULL, OPT_STATS, "print where the time went, phase by phase, on stderr"},
     {NULL, 0, NULL, 0, NULL}};
 
 typedef struct output {
@@ -58,6 +61,7 @@ typedef struct run {
     const char *baseline;
     const char *write_baseline;
     int suggest;
+    int stats;
     gp_lint_options lint;
     gp_linter *linter;
     gp_tool *tool;
@@ -126,6 +130,9 @@ static int on_option(gp_tool *t, int id, const char *arg, void *ctx)
     case OPT_SUGGEST:
         r->suggest = 1;
         return 0;
+    case OPT_STATS:
+        r->stats = 1;
+        return 0;
     case OPT_NO_DISCOVERY:
         r->lint.discovery = 0;
         return 0;
@@ -163,6 +170,40 @@ static void on_progress(void *ctx, const char *phase, size_t done, size_t total)
     run *r = ctx;
     if (strcmp(phase, "reading") != 0) /* the matching's; "checking" counts them already */
         gp_tool_progress(r->tool, phase, done, total);
+}
+
+/* Wall and process CPU seconds, for --stats. */
+typedef struct stamp {
+    double wall, cpu;
+} stamp;
+
+static stamp now(void)
+{
+    struct timespec w, c;
+    clock_gettime(CLOCK_MONOTONIC, &w);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
+    return (stamp){(double)w.tv_sec + (double)w.tv_nsec / 1e9,
+                   (double)c.tv_sec + (double)c.tv_nsec / 1e9};
+}
+
+static void print_phase(const char *name, double wall, double cpu)
+{
+    fprintf(stderr, "gp-lint: %-12s %8.3f s wall %8.3f s cpu\n", name, wall, cpu);
+}
+
+/* One line per phase: reading with the per-record checks, those of gp_lint_finish, sorting
+ * and writing the findings; `t` holds the stamps taken between them. */
+static void print_stats(gp_linter *l, size_t findings, const stamp t[5])
+{
+    fprintf(stderr, "gp-lint: %zu records, %zu findings\n", gp_linter_records(l), findings);
+    print_phase("read", t[1].wall - t[0].wall, t[1].cpu - t[0].cpu);
+    gp_lint_phase ph[8];
+    size_t n = gp_lint_phases(l, ph, 8);
+    for (size_t i = 0; i < n && i < 8; i++)
+        print_phase(ph[i].name, ph[i].wall, ph[i].cpu);
+    print_phase("sort", t[3].wall - t[2].wall, t[3].cpu - t[2].cpu);
+    print_phase("write", t[4].wall - t[3].wall, t[4].cpu - t[3].cpu);
+    print_phase("total", t[4].wall - t[0].wall, t[4].cpu - t[0].cpu);
 }
 
 static int lint_one(void *ctx, gp_record *rec)
@@ -291,6 +332,8 @@ int main(int argc, char **argv)
     if (!rc)
         rc = gp_linter_new(&r.linter, t.rules, &r.lint, &findings);
     int input_error = 0;
+    stamp ts[5];
+    ts[0] = now();
     if (first >= argc)
         argv[--first] = "-";
     for (int i = first; i < argc && !rc; i++) {
@@ -301,13 +344,16 @@ int main(int argc, char **argv)
         else
             rc = frc;
     }
+    ts[1] = now();
     if (!rc)
         rc = gp_lint_finish(r.linter);
     gp_tool_progress_end(&t); /* before findings reach a terminal on stdout */
+    ts[2] = now();
     size_t n = gp_diag_list_len(list), unchanged = 0, failing = 0;
     unsigned char *is_new = NULL;
     if (!rc) {
         gp_diag_list_sort(list);
+        ts[3] = now();
         is_new = malloc(n ? n : 1);
         for (size_t i = 0; is_new && i < n; i++) {
             const gp_diag *d = gp_diag_list_get(list, i);
@@ -347,6 +393,10 @@ int main(int argc, char **argv)
                                  .markdown_max = c ? c->markdown_max_findings : 0};
         rc = write_outputs(&t, &r, list, baseline ? is_new : NULL, &info);
         print_summary(&t, list, baseline ? is_new : NULL, &info);
+    }
+    if (!rc && r.stats) {
+        ts[4] = now();
+        print_stats(r.linter, n, ts);
     }
     free(is_new);
     gp_baseline_free(baseline);

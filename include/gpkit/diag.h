@@ -50,12 +50,14 @@ typedef struct gp_diag {
     const char *pointer;   /* RFC 6901 pointer to the field ("/topics/3"), NULL when none */
     const char *value;     /* the offending value, NULL when none */
     const char *fix;       /* replacement for `value` when the fix is certain, else NULL */
+    const char *cluster;   /* <kind>.variants: the cluster as one JSON object (its layout is
+                              in docs/findings.schema.json), else NULL */
 } gp_diag;
 
 /* A diagnostic with every place unknown; fill in what you know. */
 #define GP_DIAG_INIT                                                                               \
     {                                                                                              \
-        GP_SEV_ERROR, NULL, NULL, NULL, 0, 0, -1, NULL, NULL, NULL, NULL                           \
+        GP_SEV_ERROR, NULL, NULL, NULL, 0, 0, -1, NULL, NULL, NULL, NULL, NULL                     \
     }
 
 /* Return 0 to go on; anything else is passed back by gp_diag_emit. */

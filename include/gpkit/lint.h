@@ -93,6 +93,17 @@ int gp_lint_suggest_yaml(const gp_lint_suggestion *s, size_t n, gp_buf *out);
 /* Records checked so far. */
 size_t gp_linter_records(const gp_linter *l);
 
+/* Where the time of gp_lint_finish went (gp-lint --stats). */
+typedef struct gp_lint_phase {
+    const char *name; /* "checks" (the threads finishing the last records), "consistency",
+                         "duplicates", "discovery" */
+    double wall;      /* seconds */
+    double cpu;       /* CPU seconds of the process, all threads together */
+} gp_lint_phase;
+
+/* After gp_lint_finish: copies up to `max` phases to `out`; returns how many there are. */
+size_t gp_lint_phases(const gp_linter *l, gp_lint_phase *out, size_t max);
+
 #ifdef __cplusplus
 }
 #endif
