@@ -27,7 +27,7 @@ struct gp_normalizer {
     gp_ruleset *rules;
     gp_diag_sink *diags;
     gp_text *text;
-    gp_buf fold, nfc, space, key, ckey;
+    gp_buf fold, nfc, space, key, ckey, idin;
     gp_map *cache;
     gp_arena *cache_arena;
     gp_norm_stats stats;
@@ -36,7 +36,9 @@ struct gp_normalizer {
 };
 
 typedef struct cached {
-    gp_resolution res;
+    gp_resolution res; /* first: a resolution from the cache is its entry */
+    const char *key;   /* matching key of res.canonical (ids), made on first use */
+    size_t key_len;
 } cached;
 
 int gp_normalizer_new(gp_normalizer **out, gp_ruleset *rules, gp_diag_sink *diags)
@@ -70,6 +72,7 @@ void gp_normalizer_free(gp_normalizer *n)
     gp_buf_free(&n->space);
     gp_buf_free(&n->key);
     gp_buf_free(&n->ckey);
+    gp_buf_free(&n->idin);
     gp_map_free(n->cache);
     gp_arena_free(n->cache_arena);
     gp_hygiene_free(n->fix);
@@ -185,6 +188,20 @@ static int norm_string(gp_normalizer *n, gp_record *rec, const char **slot, gp_f
     return GP_OK;
 }
 
+/*
+ * Drops the cache when full. Only between records: a record keeps pointers to the
+ * entries it resolved (and their keys) until it is done.
+ */
+static int trim_cache(gp_normalizer *n)
+{
+    if (gp_map_len(n->cache) < CACHE_MAX)
+        return GP_OK;
+    gp_map_free(n->cache);
+    n->cache = NULL;
+    gp_arena_reset(n->cache_arena);
+    return gp_map_new(&n->cache);
+}
+
 static const gp_resolution *resolve(gp_normalizer *n, gp_vocab_kind kind, const char *value,
                                     int year, const char *cc)
 {
@@ -202,16 +219,11 @@ static const gp_resolution *resolve(gp_normalizer *n, gp_vocab_kind kind, const 
     cached *c = gp_map_get(n->cache, k->data, k->len);
     if (c)
         return &c->res;
-    if (gp_map_len(n->cache) >= CACHE_MAX) {
-        gp_map_free(n->cache);
-        n->cache = NULL;
-        gp_arena_reset(n->cache_arena);
-        if (gp_map_new(&n->cache) != GP_OK)
-            return NULL;
-    }
     c = gp_arena_alloc(n->cache_arena, sizeof *c);
     if (!c)
         return NULL;
+    c->key = NULL;
+    c->key_len = 0;
     if (gp_ruleset_resolve(n->rules, kind, value, strlen(value), year, cc, &c->res) != GP_OK)
         return NULL;
     if (gp_map_put(n->cache, k->data, k->len, c) != GP_OK)
@@ -222,6 +234,8 @@ static const gp_resolution *resolve(gp_normalizer *n, gp_vocab_kind kind, const 
 const gp_resolution *gp_norm_resolve(gp_normalizer *n, gp_vocab_kind kind, const char *value,
                                      int year, const char *country_code)
 {
+    if (trim_cache(n) != GP_OK)
+        return NULL;
     return resolve(n, kind, value, year, country_code);
 }
 
@@ -396,61 +410,66 @@ static void norm_year(gp_normalizer *n, gp_record *rec, gp_field f)
 static int key_words(gp_normalizer *n, const char *s, size_t max_words, gp_buf *out)
 {
     size_t len = strlen(s);
-    /* 24 words fit in a few hundred bytes; key a prefix, the whole text if short. */
-    size_t take = len;
-    if (max_words && len > 256) {
-        take = 256;
-        while (take > 0 && ((unsigned char)s[take] & 0xC0) == 0x80)
-            take--;
-    }
-    for (;;) {
-        gp_buf_reset(&n->key);
-        int rc = gp_text_key(n->text, s, take, &n->key);
-        if (rc)
-            return rc;
-        size_t cut = max_words
-                         ? gp_text_key_prefix(n->key.data ? n->key.data : "", n->key.len, max_words)
-                         : n->key.len;
-        if (cut < n->key.len || take == len) {
-            gp_buf_put(out, n->key.data ? n->key.data : "", cut);
-            return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
-        }
-        take = len; /* fewer words than wanted in the prefix: key it all */
-    }
+    int rc = max_words ? gp_text_key_opening(n->text, s, len, max_words, out)
+                       : gp_text_key(n->text, s, len, out);
+    return rc ? rc : gp_buf_error(out) ? GP_ENOMEM : GP_OK;
 }
 
-int gp_norm_id(gp_normalizer *n, const gp_record *rec, char *out, size_t cap)
+/*
+ * The id; `inst` is the cache entry of the record's institution when it resolved (its
+ * key is then made once per institution, not once per record), else NULL.
+ */
+static int norm_id(gp_normalizer *n, const gp_record *rec, cached *inst, char *out, size_t cap)
 {
     if (cap < 20)
         return GP_EINVAL;
-    gp_buf in = GP_BUF_INIT;
+    gp_buf *in = &n->idin;
+    gp_buf_reset(in);
     int rc = GP_OK;
-    if (rec->institution)
-        rc = key_words(n, rec->institution, 0, &in);
-    gp_buf_putc(&in, '\x1f');
+    if (inst && !inst->key) {
+        size_t at = in->len;
+        if (!(rc = key_words(n, rec->institution, 0, in))) {
+            char *k = gp_arena_strndup(n->cache_arena, in->data + at, in->len - at);
+            if (!k)
+                rc = GP_ENOMEM;
+            inst->key = k;
+            inst->key_len = in->len - at;
+        }
+    } else if (inst) {
+        gp_buf_put(in, inst->key, inst->key_len);
+    } else if (rec->institution) {
+        rc = key_words(n, rec->institution, 0, in);
+    }
+    gp_buf_putc(in, '\x1f');
     if (rec->country_code)
-        gp_buf_puts(&in, rec->country_code);
+        gp_buf_puts(in, rec->country_code);
     else if (rec->country && !rc)
-        rc = key_words(n, rec->country, 0, &in);
-    gp_buf_putc(&in, '\x1f');
+        rc = key_words(n, rec->country, 0, in);
+    gp_buf_putc(in, '\x1f');
     if (rec->award_year.value > 0)
-        gp_buf_put_long(&in, rec->award_year.value);
-    gp_buf_putc(&in, '\x1f');
+        gp_buf_put_long(in, rec->award_year.value);
+    gp_buf_putc(in, '\x1f');
     const char *opening = rec->description ? rec->description : rec->title;
     if (opening && !rc)
-        rc = key_words(n, opening, GP_ID_OPENING_WORDS, &in);
-    if (!rc && gp_buf_error(&in))
+        rc = key_words(n, opening, GP_ID_OPENING_WORDS, in);
+    if (!rc && gp_buf_error(in))
         rc = GP_ENOMEM;
     if (!rc) {
         static const char hex[] = "0123456789abcdef";
-        uint64_t h = XXH3_64bits(in.data, in.len);
+        uint64_t h = XXH3_64bits(in->data, in->len);
         memcpy(out, "gp-", 3);
         for (int i = 0; i < 16; i++)
             out[3 + i] = hex[(h >> (60 - 4 * i)) & 15];
         out[19] = '\0';
     }
-    gp_buf_free(&in);
+    if (in->cap > GP_NORM_SCRATCH_KEEP)
+        gp_buf_free(in);
     return rc;
+}
+
+int gp_norm_id(gp_normalizer *n, const gp_record *rec, char *out, size_t cap)
+{
+    return norm_id(n, rec, NULL, out, cap);
 }
 
 int gp_norm_record(gp_normalizer *n, gp_record *rec)
@@ -461,7 +480,9 @@ int gp_norm_record(gp_normalizer *n, gp_record *rec)
     } texts[] = {{GP_F_INSTITUTION, 0},  {GP_F_COUNTRY, 0}, {GP_F_COUNTRY_CODE, 0},
                  {GP_F_REGION, 0},       {GP_F_TITLE, 0},   {GP_F_DESCRIPTION, 1},
                  {GP_F_JURY_COMMENT, 1}, {GP_F_AWARD, 0}};
-    int rc = GP_OK;
+    int rc = trim_cache(n);
+    if (rc)
+        return rc;
     n->stats.records++;
     for (size_t i = 0; i < GP_ARRAY_LEN(texts) && rc == GP_OK; i++)
         rc = norm_string(n, rec, gp_record_slot(rec, texts[i].f), texts[i].f, texts[i].paragraphs);
@@ -500,8 +521,9 @@ int gp_norm_record(gp_normalizer *n, gp_record *rec)
         rec->region = country->region;
         n->stats.filled[GP_F_REGION]++;
     }
+    const gp_resolution *inst;
     if ((rc = norm_vocab_field(n, rec, GP_F_INSTITUTION, GP_VOCAB_INSTITUTION,
-                               country ? country->code : NULL, &r)))
+                               country ? country->code : NULL, &inst)))
         return rc;
     if ((rc = norm_list(n, rec, GP_F_TOPICS, GP_VOCAB_TOPIC)) ||
         (rc = norm_list(n, rec, GP_F_PRIORITY_AREAS, GP_VOCAB_PRIORITY_AREA)))
@@ -509,7 +531,8 @@ int gp_norm_record(gp_normalizer *n, gp_record *rec)
     for (size_t i = 0; i < rec->nsources; i++)
         rec->sources[i].nfields = 0;
     char id[24];
-    if ((rc = gp_norm_id(n, rec, id, sizeof id)))
+    /* resolutions come from the cache: the entry holds the institution's key */
+    if ((rc = norm_id(n, rec, (cached *)(uintptr_t)inst, id, sizeof id)))
         return rc;
     if (!rec->id || strcmp(rec->id, id) != 0) {
         const char *copy = gp_arena_strdup(rec->arena, id);

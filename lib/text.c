@@ -238,6 +238,8 @@ typedef struct keyw {
     gp_buf *out;
     int pending_space;
     int any;
+    size_t words, limit; /* words ended so far; stop when it reaches limit (0: never) */
+    int done;
 } keyw;
 
 static void key_sep(keyw *k)
@@ -248,7 +250,14 @@ static void key_sep(keyw *k)
 
 static void key_put(keyw *k, const char *s, size_t n)
 {
+    if (k->done)
+        return;
     if (k->pending_space) {
+        /* a space ends a word: the limit is reached when it would end one word too many */
+        if (++k->words == k->limit) {
+            k->done = 1;
+            return;
+        }
         gp_buf_putc(k->out, ' ');
         k->pending_space = 0;
     }
@@ -277,15 +286,22 @@ static const unsigned char key_table[128] = {
 static void key_ascii(keyw *k, const char *s, size_t len)
 {
     gp_buf *out = k->out;
+    if (k->done)
+        return;
     /* "&" grows to " and " at most: five bytes out for one in. */
     if (len > (SIZE_MAX - 8) / 5 || gp_buf_reserve(out, len * 5 + 2) != 0)
         return;
     char *w = out->data + out->len;
     int pending = k->pending_space, any = k->any;
+    size_t words = k->words, limit = k->limit;
     for (size_t i = 0; i < len; i++) {
         unsigned char t = key_table[(unsigned char)s[i] & 0x7F];
         if (t > 2) {
             if (pending) {
+                if (++words == limit) {
+                    k->done = 1;
+                    break;
+                }
                 *w++ = ' ';
                 pending = 0;
             }
@@ -294,8 +310,13 @@ static void key_ascii(keyw *k, const char *s, size_t len)
         } else if (t == 0) {
             pending = any;
         } else if (t == 2) {
-            if (any)
+            if (any) {
+                if (++words == limit) {
+                    k->done = 1;
+                    break;
+                }
                 *w++ = ' ';
+            }
             memcpy(w, "and", 3);
             w += 3;
             any = pending = 1;
@@ -305,6 +326,7 @@ static void key_ascii(keyw *k, const char *s, size_t len)
     out->data[out->len] = '\0';
     k->pending_space = pending;
     k->any = any;
+    k->words = words;
 }
 
 enum { KEY_WORD, KEY_SEPARATOR, KEY_VANISH };
@@ -386,7 +408,7 @@ static int key_icu(gp_text *t, keyw *kw, const char *s, size_t len)
             break;
         }
     }
-    for (int32_t i = 0; i < m;) {
+    for (int32_t i = 0; i < m && !k.done;) {
         UChar32 c;
         U16_NEXT(t->u2, i, m, c);
         if (c < 0x80) {
@@ -409,22 +431,23 @@ static int key_icu(gp_text *t, keyw *kw, const char *s, size_t len)
     return gp_buf_error(k.out) ? GP_ENOMEM : GP_OK;
 }
 
-int gp_text_key(gp_text *t, const char *s, size_t len, gp_buf *out)
+/* The key of s[0..len) into `out`, stopping after `limit` words (0: all). */
+static int text_key(gp_text *t, const char *s, size_t len, size_t limit, gp_buf *out)
 {
     /*
      * ASCII runs take the fast path; a character outside ASCII is classified by its ICU
      * properties, and only words holding letters, digits or marks outside ASCII go
      * through normalisation and transliteration, one word at a time.
      */
-    keyw k = {out, 0, 0};
+    keyw k = {out, 0, 0, 0, limit, 0};
     size_t i = 0;
-    while (i < len) {
+    while (i < len && !k.done) {
         size_t start = i;
         while (i < len && !((unsigned char)s[i] & 0x80))
             i++;
         if (i > start)
             key_ascii(&k, s + start, i - start);
-        if (i >= len)
+        if (i >= len || k.done)
             break;
         size_t j = i;
         UChar32 c;
@@ -457,6 +480,18 @@ int gp_text_key(gp_text *t, const char *s, size_t len, gp_buf *out)
         i = j;
     }
     return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
+}
+
+int gp_text_key(gp_text *t, const char *s, size_t len, gp_buf *out)
+{
+    return text_key(t, s, len, 0, out);
+}
+
+int gp_text_key_opening(gp_text *t, const char *s, size_t len, size_t nwords, gp_buf *out)
+{
+    if (nwords == 0)
+        return GP_OK;
+    return text_key(t, s, len, nwords, out);
 }
 
 size_t gp_text_key_prefix(const char *key, size_t len, size_t nwords)

@@ -56,6 +56,12 @@ int gp_text_is_ascii(const char *s, size_t len);
 /* Number of characters (code points) in valid UTF-8 `s`. */
 size_t gp_text_char_count(const char *s, size_t len);
 
+/*
+ * Appends the first `nwords` words of the matching key of `s`: the key of the whole
+ * text cut there, but the text after them is never looked at (a description's opening).
+ */
+int gp_text_key_opening(gp_text *t, const char *s, size_t len, size_t nwords, gp_buf *out);
+
 /* Byte offset of the `n`th word end in a key (words separated by one space); len if fewer. */
 size_t gp_text_key_prefix(const char *key, size_t len, size_t nwords);
 
