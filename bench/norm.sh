@@ -4,7 +4,8 @@
 #   bash bench/norm.sh [SIZES...]      (default: 100000 1000000)
 #
 # Builds gpkit (Release, in build-bench/), extracts the seed dumps, makes inputs of the
-# given sizes by varying the seed records (bench/gen_records.py), and runs gp-norm and
+# given sizes by varying the seed records (bench/gen_records.py), and runs gp-norm on
+# one thread (-j1) and on two (-j2, whose output must be the same bytes) and
 # bench/norm_baseline.py on each, timed by /usr/bin/time -v: wall time, records per
 # second, peak resident memory. The Python normaliser runs on the smallest size only
 # unless GP_BENCH_PYTHON_ALL=1 (it takes minutes on a million records).
@@ -47,9 +48,11 @@ smallest=${sizes[0]}
 for n in "${sizes[@]}"; do
   input="$data/raw-$n.jsonl"
   [ -s "$input" ] || python3 bench/gen_records.py "$data/seeds.jsonl" "$n" >"$input"
-  run gp-norm "$n" "$tools/gp-norm" "$input"
+  run "gp-norm -j1" "$n" "$tools/gp-norm" -j 1 "$input"
   c_secs=$(cat "$data/last.txt")
   cp "$data/out.jsonl" "$data/gp-norm-$n.jsonl"
+  run "gp-norm -j2" "$n" "$tools/gp-norm" -j 2 "$input"
+  cmp -s "$data/out.jsonl" "$data/gp-norm-$n.jsonl" || echo "gp-norm -j2 output DIFFERS from -j1 on $n records"
   if [ "$n" = "$smallest" ] || [ "${GP_BENCH_PYTHON_ALL:-0}" = 1 ]; then
     run python "$n" python3 bench/norm_baseline.py rules <"$input"
     py_secs=$(cat "$data/last.txt")

@@ -14,8 +14,7 @@ static const gp_opt options[] = {
     {"strict", 0, NULL, OPT_STRICT, "exit 1 when a value is unknown to the rules"},
     {"stats", 0, NULL, OPT_STATS, "print counts per field on stderr"},
     {"fix", 0, NULL, OPT_FIX, "apply the certain text fixes gp-lint proposes (mojibake, ...)"},
-    {"jobs", 'j', "N", OPT_JOBS,
-     "normalise on N threads, output in input order (default 1; 0: one per processor)"},
+    {"jobs", 'j', "N", OPT_JOBS, "N threads, output in input order (default 1; 0: one per CPU)"},
     {NULL, 0, NULL, 0, NULL}};
 
 typedef struct run {
@@ -85,15 +84,18 @@ static void print_stats(const run *r, const gp_norm_stats *s, size_t read)
 
 int main(int argc, char **argv)
 {
-    gp_tool t = {.name = "gp-norm",
-                 .synopsis = "[OPTION]... [FILE]...",
-                 .summary = "Write canonical records (RFC 8785 JSON Lines) for raw records or "
-                            "dumps.\nWith no FILE, or when FILE is -, read standard input.",
-                 .opts = options,
-                 .details = "Text is NFC with typography folded and white space collapsed; "
-                            "country, region,\ninstitution, topics and priority areas take "
-                            "their canonical values; each record\ngets a stable id "
-                            "(docs/ids.md). Values no rule knows are kept and reported."};
+    gp_tool t = {
+        .name = "gp-norm",
+        .synopsis = "[OPTION]... [FILE]...",
+        .summary = "Write canonical records (RFC 8785 JSON Lines) for raw records or "
+                   "dumps.\nWith no FILE, or when FILE is -, read standard input.",
+        .opts = options,
+        .details =
+            "Text is NFC with typography folded and white space collapsed; "
+            "country, region,\ninstitution, topics and priority areas take "
+            "their canonical values; each record\ngets a stable id "
+            "(docs/ids.md). Values no rule knows are kept and reported.\nWith -j N the output "
+            "and the diagnostics are those of -j 1, byte for byte."};
     run r = {0, 0, 0, 1, &t, NULL, 0};
     int first;
     int status = gp_tool_start(&t, argc, argv, 1, on_option, &r, &first);
