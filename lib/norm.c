@@ -98,12 +98,17 @@ static void shrink(gp_buf *b)
  * of a huge text are freed as soon as they are used, so a text costs about three times
  * its size here, however large.
  */
-static long clean_text(gp_normalizer *n, const char *s, int paragraphs)
+static long clean_text(gp_normalizer *n, const char *s, size_t len, int paragraphs)
 {
-    size_t len = strlen(s);
     gp_buf_reset(&n->fold);
     gp_buf_reset(&n->nfc);
     gp_buf_reset(&n->space);
+    /* one pass when it can tell, which is most text */
+    int fast = gp_text_clean_fast(gp_ruleset_typography(n->rules), s, len, paragraphs, &n->space);
+    if (fast < 0)
+        return fast;
+    if (fast)
+        return (long)n->space.len;
     gp_fold_apply(gp_ruleset_typography(n->rules), s, len, &n->fold);
     const gp_buf *cur = &n->fold;
     int rc = n->fold.oom ? GP_ENOMEM : GP_OK;
@@ -123,7 +128,7 @@ static long clean_text(gp_normalizer *n, const char *s, int paragraphs)
 
 int gp_norm_text(gp_normalizer *n, const char *s, int paragraphs, gp_buf *out)
 {
-    long len = clean_text(n, s, paragraphs);
+    long len = clean_text(n, s, strlen(s), paragraphs);
     if (len < 0)
         return (int)len;
     gp_buf_put(out, n->space.data ? n->space.data : "", (size_t)len);
@@ -167,9 +172,10 @@ static int norm_string(gp_normalizer *n, gp_record *rec, const char **slot, gp_f
     int rc = fix_string(n, rec, slot, f);
     if (rc)
         return rc;
-    if (gp_text_is_clean(gp_ruleset_typography(n->rules), *slot, strlen(*slot), paragraphs))
+    size_t slen = strlen(*slot);
+    if (gp_text_is_clean(gp_ruleset_typography(n->rules), *slot, slen, paragraphs))
         return GP_OK;
-    long len = clean_text(n, *slot, paragraphs);
+    long len = clean_text(n, *slot, slen, paragraphs);
     if (len < 0)
         return (int)len;
     if (len == 0) {
@@ -177,7 +183,7 @@ static int norm_string(gp_normalizer *n, gp_record *rec, const char **slot, gp_f
         n->stats.text_changed[f]++;
         return GP_OK;
     }
-    if ((size_t)len == strlen(*slot) && memcmp(*slot, n->space.data, (size_t)len) == 0)
+    if ((size_t)len == slen && memcmp(*slot, n->space.data, (size_t)len) == 0)
         return GP_OK;
     const char *copy = gp_arena_strndup(rec->arena, n->space.data, (size_t)len);
     shrink(&n->space);
@@ -359,7 +365,16 @@ static int norm_list(gp_normalizer *n, gp_record *rec, gp_field f, gp_vocab_kind
         items[m++] = it;
     }
     if (rc == GP_OK) {
-        qsort(items, m, sizeof *items, litem_cmp);
+        /* a handful of items: insertion sort, without qsort's allocation */
+        if (m > 32)
+            qsort(items, m, sizeof *items, litem_cmp);
+        for (size_t k = 1; k < m && m <= 32; k++) {
+            litem it = items[k];
+            size_t at = k;
+            for (; at > 0 && litem_cmp(&items[at - 1], &it) > 0; at--)
+                items[at] = items[at - 1];
+            items[at] = it;
+        }
         for (size_t k = 0; k < m; k++)
             if (items[k].pos != k)
                 changed = 1;

@@ -769,6 +769,127 @@ static int ascii_space(unsigned char c)
     return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+enum { CL_TEXT, CL_SPACE, CL_SKIP, CL_BAIL };
+
+/*
+ * What the character at s[i] becomes after folding and NFC, for gp_text_clean_fast:
+ * text (copied, or *rep when folded to printable ASCII), white space (with its line
+ * breaks), nothing (folded away), or something one pass cannot tell (NFC may change it,
+ * or it folds to anything else).
+ */
+static int clean_class(const gp_foldmap *m, const char *s, size_t len, size_t i, size_t *next,
+                       int *breaks, const char **rep, size_t *rlen)
+{
+    unsigned char c = (unsigned char)s[i];
+    *rep = NULL;
+    *breaks = 0;
+    if (c < 0x80) {
+        *next = i + 1;
+        if (ascii_space(c)) {
+            *breaks = c == '\n';
+            return CL_SPACE;
+        }
+        return CL_TEXT;
+    }
+    UChar32 cp;
+    size_t j = i;
+    U8_NEXT(s, j, len, cp);
+    *next = j;
+    if (cp < 0)
+        return CL_BAIL;
+    size_t fl;
+    const char *f = gp_foldmap_get(m, (uint32_t)cp, &fl);
+    if (f) {
+        if (fl == 0)
+            return CL_SKIP;
+        if (fl == 1 && f[0] == ' ')
+            return CL_SPACE;
+        for (size_t k = 0; k < fl; k++)
+            if ((unsigned char)f[k] <= ' ' || (unsigned char)f[k] >= 0x7F)
+                return CL_BAIL;
+        *rep = f;
+        *rlen = fl;
+        return CL_TEXT;
+    }
+    if (u_getIntPropertyValue(cp, UCHAR_NFC_QUICK_CHECK) != UNORM_YES ||
+        u_getCombiningClass(cp) != 0)
+        return CL_BAIL;
+    if (u_isUWhiteSpace(cp)) {
+        *breaks = cp == 0x2028 || cp == 0x85 ? 1 : cp == 0x2029 ? 2 : 0;
+        return CL_SPACE;
+    }
+    return CL_TEXT;
+}
+
+int gp_text_clean_fast(const gp_foldmap *m, const char *s, size_t len, int paragraphs, gp_buf *out)
+{
+    if (m->has_ascii)
+        return 0;
+    /* Every input byte gives at most one output byte, but for replacements (checked). */
+    if (len > SIZE_MAX / 2 || gp_buf_reserve(out, len + 1) != 0)
+        return GP_ENOMEM;
+    size_t start = out->len, o = start, i = 0;
+    char *d = out->data;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c > ' ' && c < 0x80) {
+            d[o++] = (char)c;
+            i++;
+            continue;
+        }
+        size_t next, rlen = 0;
+        int breaks;
+        const char *rep;
+        int cl = clean_class(m, s, len, i, &next, &breaks, &rep, &rlen);
+        if (cl == CL_BAIL)
+            goto bail;
+        if (cl == CL_SKIP) {
+            i = next;
+            continue;
+        }
+        if (cl == CL_TEXT) {
+            if (rep) {
+                out->len = o;
+                if (gp_buf_reserve(out, rlen + (len - next) + 1) != 0)
+                    return GP_ENOMEM;
+                d = out->data;
+                memcpy(d + o, rep, rlen);
+                o += rlen;
+            } else {
+                memcpy(d + o, s + i, next - i);
+                o += next - i;
+            }
+            i = next;
+            continue;
+        }
+        int total = 0;
+        while (i < len) {
+            cl = clean_class(m, s, len, i, &next, &breaks, &rep, &rlen);
+            if (cl == CL_BAIL)
+                goto bail;
+            if (cl == CL_TEXT)
+                break;
+            total += cl == CL_SPACE ? breaks : 0;
+            i = next;
+        }
+        if (o == start || i >= len)
+            continue;
+        if (paragraphs && total >= 2) {
+            d[o++] = '\n';
+            d[o++] = '\n';
+        } else {
+            d[o++] = ' ';
+        }
+    }
+    out->len = o;
+    out->data[o] = '\0';
+    return 1;
+bail:
+    out->len = start;
+    out->data[start] = '\0';
+    return 0;
+}
+
 int gp_text_is_clean(const gp_foldmap *m, const char *s, size_t len, int paragraphs)
 {
     if (len == 0 || m->has_ascii || ascii_space((unsigned char)s[0]) ||

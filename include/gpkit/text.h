@@ -88,6 +88,15 @@ size_t gp_fold_apply(const gp_foldmap *m, const char *s, size_t len, gp_buf *out
  */
 int gp_text_is_clean(const gp_foldmap *m, const char *s, size_t len, int paragraphs);
 
+/*
+ * Folding with `m`, NFC and gp_text_collapse_space(paragraphs) in one pass, when one
+ * pass can tell (most text): appends the result and returns 1. Returns 0, with `out`
+ * as it was, when a character may change under NFC or folds to something other than
+ * one space, nothing or printable ASCII, or when `m` folds ASCII: then take the three
+ * steps. GP_ENOMEM when out of memory.
+ */
+int gp_text_clean_fast(const gp_foldmap *m, const char *s, size_t len, int paragraphs, gp_buf *out);
+
 /* Damerau-Levenshtein (optimal string alignment) distance between two UTF-8 strings, in
  * code points (an invalid byte counts as one). Allocates nothing for strings of up to 128
  * code points. */
