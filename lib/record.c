@@ -1025,6 +1025,7 @@ static int read_sources(jcur *c, gp_record *rec)
 static int read_record(jcur *c, gp_record *rec, gp_buf *unknown)
 {
     unsigned seen = 0;
+    int guess = 0;
     int rc = jexpect(c, '{', "a JSON object");
     if (rc)
         return jfail(c, "expected a JSON object (one record per line)%s", NULL);
@@ -1039,7 +1040,12 @@ static int read_record(jcur *c, gp_record *rec, gp_buf *unknown)
         key_at = c->i;
         if ((rc = jkey(c, &key, &klen)))
             return rc;
-        int f = gp_field_lookup(key, klen);
+        /* canonical lines have their keys in field order: try the next one first */
+        int f = guess < GP_F_COUNT && field_name_len[guess] == klen &&
+                        memcmp(field_names[guess], key, klen) == 0
+                    ? guess
+                    : gp_field_lookup(key, klen);
+        guess = f + 1;
         if (f >= 0) {
             if (seen & (1u << f)) {
                 c->i = key_at;

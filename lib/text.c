@@ -18,6 +18,9 @@
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
 #include <unicode/utrans.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -443,12 +446,16 @@ static int text_key(gp_text *t, const char *s, size_t len, size_t limit, gp_buf 
     size_t i = 0;
     while (i < len && !k.done) {
         size_t start = i;
-        while (i < len && !((unsigned char)s[i] & 0x80))
+        /* with a word limit, a chunk at a time: the text after the limit is never read */
+        size_t stop = limit && len - i > 128 ? i + 128 : len;
+        while (i < stop && !((unsigned char)s[i] & 0x80))
             i++;
         if (i > start)
             key_ascii(&k, s + start, i - start);
         if (i >= len || k.done)
             break;
+        if (!((unsigned char)s[i] & 0x80))
+            continue; /* the chunk ended in ASCII */
         size_t j = i;
         UChar32 c;
         U8_NEXT(s, j, len, c);
@@ -825,15 +832,43 @@ int gp_text_clean_fast(const gp_foldmap *m, const char *s, size_t len, int parag
 {
     if (m->has_ascii)
         return 0;
-    /* Every input byte gives at most one output byte, but for replacements (checked). */
-    if (len > SIZE_MAX / 2 || gp_buf_reserve(out, len + 1) != 0)
+    /*
+     * Every input byte gives at most one output byte, but for replacements (which
+     * reserve more): the room left is always at least the input left plus 17 bytes,
+     * enough for a 16-byte store.
+     */
+    if (len > SIZE_MAX / 2 || gp_buf_reserve(out, len + 17) != 0)
         return GP_ENOMEM;
     size_t start = out->len, o = start, i = 0;
     char *d = out->data;
     while (i < len) {
+#if defined(__SSE2__)
+        /* words: sixteen bytes of printable ASCII at a time, copied as they are */
+        const __m128i sp = _mm_set1_epi8(' ');
+        while (i + 16 <= len) {
+            __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            unsigned stop = (unsigned)_mm_movemask_epi8(w) |
+                            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(w, sp), sp));
+            _mm_storeu_si128((__m128i *)(void *)(d + o), w);
+            unsigned n = stop ? (unsigned)__builtin_ctz(stop) : 16;
+            o += n;
+            i += n;
+            if (stop)
+                break;
+        }
+        if (i >= len)
+            break;
+#endif
         unsigned char c = (unsigned char)s[i];
         if (c > ' ' && c < 0x80) {
             d[o++] = (char)c;
+            i++;
+            continue;
+        }
+        /* one space between two words, the common case */
+        if (c == ' ' && o != start && i + 1 < len && (unsigned char)s[i + 1] > ' ' &&
+            (unsigned char)s[i + 1] < 0x80) {
+            d[o++] = ' ';
             i++;
             continue;
         }
@@ -850,7 +885,7 @@ int gp_text_clean_fast(const gp_foldmap *m, const char *s, size_t len, int parag
         if (cl == CL_TEXT) {
             if (rep) {
                 out->len = o;
-                if (gp_buf_reserve(out, rlen + (len - next) + 1) != 0)
+                if (gp_buf_reserve(out, rlen + (len - next) + 17) != 0)
                     return GP_ENOMEM;
                 d = out->data;
                 memcpy(d + o, rep, rlen);
@@ -897,6 +932,27 @@ int gp_text_is_clean(const gp_foldmap *m, const char *s, size_t len, int paragra
         return 0;
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     for (size_t i = 0; i < len;) {
+#if defined(__SSE2__)
+        /*
+         * Sixteen bytes at once up to the first byte that is not printable ASCII or a
+         * space: no space may follow a space (the byte before is checked too).
+         */
+        const __m128i ctl = _mm_set1_epi8(0x1F), space = _mm_set1_epi8(' ');
+        while (i > 0 && i + 16 <= len) {
+            __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            unsigned stop = (unsigned)_mm_movemask_epi8(w) |
+                            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(w, ctl), ctl));
+            unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, space));
+            unsigned before = stop ? (stop & (0u - stop)) - 1 : 0xFFFFu;
+            if (sp & ((sp << 1) | (s[i - 1] == ' ')) & before)
+                return 0;
+            if (stop) {
+                i += (size_t)__builtin_ctz(stop);
+                break;
+            }
+            i += 16;
+        }
+#endif
         /* Eight bytes at once: printable ASCII with single spaces, not after a space. */
         while (i + 8 <= len && s[i] != ' ' && i > 0 && s[i - 1] != ' ') {
             uint64_t w;
