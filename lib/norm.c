@@ -219,7 +219,7 @@ static const gp_resolution *resolve(gp_normalizer *n, gp_vocab_kind kind, const 
     if (cc)
         gp_buf_puts(k, cc);
     gp_buf_putc(k, '\x1f');
-    gp_buf_put_long(k, year);
+    gp_buf_put(k, &year, sizeof year); /* the key is only compared: raw bytes will do */
     if (gp_buf_error(k))
         return NULL;
     cached *c = gp_map_get(n->cache, k->data, k->len);

@@ -315,6 +315,7 @@ static uint64_t has_byte(uint64_t w, unsigned char b)
 }
 #endif
 
+#if !defined(__SSE2__)
 static size_t plain_run_tail(const char *s, size_t i, size_t len, int stop_at_high)
 {
     while (i < len) {
@@ -325,6 +326,7 @@ static size_t plain_run_tail(const char *s, size_t i, size_t len, int stop_at_hi
     }
     return i;
 }
+#endif
 
 #if defined(__SSE2__)
 /* Sixteen bytes at once where SSE2 is there (every x86-64). */
@@ -344,7 +346,20 @@ static size_t plain_run(const char *s, size_t i, size_t len, int stop_at_high)
             return i + (size_t)__builtin_ctz(mask);
         i += 16;
     }
-    return plain_run_tail(s, i, len, stop_at_high);
+    if (i < len) {
+        /* the last bytes of a short string too, padded with a byte that needs nothing */
+        char tmp[16];
+        memset(tmp, 'a', sizeof tmp);
+        memcpy(tmp, s + i, len - i);
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)tmp);
+        __m128i m = _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, bslash));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_max_epu8(w, ctl), ctl));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        if (stop_at_high)
+            mask |= (unsigned)_mm_movemask_epi8(w);
+        return mask ? i + (size_t)__builtin_ctz(mask) : len;
+    }
+    return len;
 }
 #else
 static size_t plain_run(const char *s, size_t i, size_t len, int stop_at_high)
