@@ -39,6 +39,7 @@ typedef struct cached {
     gp_resolution res; /* first: a resolution from the cache is its entry */
     const char *key;   /* matching key of res.canonical (ids), made on first use */
     size_t key_len;
+    int same; /* the value looked up is the canonical spelling, byte for byte */
 } cached;
 
 int gp_normalizer_new(gp_normalizer **out, gp_ruleset *rules, gp_diag_sink *diags)
@@ -230,8 +231,11 @@ static const gp_resolution *resolve(gp_normalizer *n, gp_vocab_kind kind, const 
         return NULL;
     c->key = NULL;
     c->key_len = 0;
+    c->same = 0;
     if (gp_ruleset_resolve(n->rules, kind, value, strlen(value), year, cc, &c->res) != GP_OK)
         return NULL;
+    /* the key holds the value: compared once here, not at every lookup */
+    c->same = c->res.canonical && strcmp(c->res.canonical, value) == 0;
     if (gp_map_put(n->cache, k->data, k->len, c) != GP_OK)
         return NULL;
     return &c->res;
@@ -285,7 +289,7 @@ static int norm_vocab_field(gp_normalizer *n, gp_record *rec, gp_field f, gp_voc
         n->stats.unknown[f]++;
         return GP_OK;
     }
-    if (strcmp(r->canonical, *slot) != 0) {
+    if (!((const cached *)(const void *)r)->same) {
         *slot = r->canonical;
         n->stats.canonicalised[f]++;
     }
@@ -346,7 +350,7 @@ static int norm_list(gp_normalizer *n, gp_record *rec, gp_field f, gp_vocab_kind
             it.key = gp_arena_strndup(rec->arena, gp_buf_str(&n->key), n->key.len);
         } else {
             it.order = r->index;
-            if (strcmp(r->canonical, v) != 0) {
+            if (!((const cached *)(const void *)r)->same) {
                 it.value = r->canonical;
                 n->stats.canonicalised[f]++;
             }

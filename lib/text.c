@@ -297,21 +297,27 @@ static void key_ascii(keyw *k, const char *s, size_t len)
     char *w = out->data + out->len;
     int pending = k->pending_space, any = k->any;
     size_t words = k->words, limit = k->limit;
+    if (limit == 0)
+        limit = SIZE_MAX;
     for (size_t i = 0; i < len; i++) {
         unsigned char t = key_table[(unsigned char)s[i] & 0x7F];
-        if (t > 2) {
-            if (pending) {
-                if (++words == limit) {
-                    k->done = 1;
-                    break;
-                }
-                *w++ = ' ';
-                pending = 0;
+        if (t != 1 && t != 2) {
+            /*
+             * Letters, digits and separators without a branch on which it is: a word
+             * start costs a misprediction otherwise, and words are short.
+             */
+            int word = t > 2, begins = word & pending;
+            words += (size_t)begins;
+            if (words == limit) {
+                k->done = 1;
+                break;
             }
-            *w++ = (char)t;
-            any = 1;
-        } else if (t == 0) {
-            pending = any;
+            *w = ' ';
+            w += begins;
+            *w = (char)t;
+            w += word;
+            any |= word;
+            pending = (1 - word) & (pending | (t == 0 && any));
         } else if (t == 2) {
             if (any) {
                 if (++words == limit) {
