@@ -23,7 +23,11 @@
 #include "gpkit/norm.h"
 #include "internal.h"
 
-enum { BATCH_RECORDS = 256, WINDOW_PER_THREAD = 3, MAX_THREADS = 256 };
+/*
+ * A batch is passed on early when its maker said this much without making records (a
+ * file of malformed lines), so held diagnostics do not grow with the input.
+ */
+enum { BATCH_RECORDS = 256, WINDOW_PER_THREAD = 3, MAX_THREADS = 256, BATCH_MADE_MAX = 4096 };
 
 typedef enum { B_FREE, B_FILLING, B_READY, B_WORKING, B_DONE } bstate;
 
@@ -356,7 +360,10 @@ static int collect_made(void *ctx, const gp_diag *d)
     nbatch *b = filling(p);
     if (!b)
         return p->rc;
-    return gp_diag_list_collect(b->made, d);
+    int rc = gp_diag_list_collect(b->made, d);
+    if (!rc && gp_diag_list_len(b->made) >= BATCH_MADE_MAX && (rc = dispatch(p)))
+        p->rc = rc;
+    return rc;
 }
 
 int gp_norm_pipeline_push(gp_norm_pipeline *p, gp_record *rec)
