@@ -110,6 +110,7 @@ static long clean_text(gp_normalizer *n, const char *s, size_t len, int paragrap
         return fast;
     if (fast)
         return (long)n->space.len;
+    shrink(&n->space); /* a huge text: not four copies at once */
     gp_fold_apply(gp_ruleset_typography(n->rules), s, len, &n->fold);
     const gp_buf *cur = &n->fold;
     int rc = n->fold.oom ? GP_ENOMEM : GP_OK;

@@ -61,6 +61,7 @@ struct gp_norm_pipeline {
     gp_diag_sink *diags;
     gp_norm_out_fn fn;
     void *ctx;
+    gp_buf *out; /* the caller's output buffer, or NULL */
     int threads, fix;
     /* one thread */
     gp_normalizer *norm;
@@ -164,6 +165,7 @@ int gp_norm_pipeline_new(gp_norm_pipeline **out, gp_ruleset *rules,
     p->ctx = ctx;
     p->threads = threads;
     p->fix = opts ? opts->fix : 0;
+    p->out = opts ? opts->out : NULL;
     int rc;
     if (threads == 1) {
         rc = gp_normalizer_new(&p->norm, rules, diags);
@@ -271,6 +273,19 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* One record out: appended to the caller's buffer when there is one, then to `fn`. */
+static int emit(gp_norm_pipeline *p, const gp_record *rec, const char *json, size_t len)
+{
+    if (p->out) {
+        size_t at = p->out->len;
+        gp_buf_put(p->out, json, len);
+        if (gp_buf_error(p->out))
+            return GP_ENOMEM;
+        json = p->out->data + at;
+    }
+    return p->fn ? p->fn(p->ctx, rec, json, len) : GP_OK;
+}
+
 /* Passes the oldest batch on: diagnostics and records in input order. */
 static int pass_on(gp_norm_pipeline *p, nbatch *b)
 {
@@ -278,8 +293,8 @@ static int pass_on(gp_norm_pipeline *p, nbatch *b)
     size_t made = 0, normed = 0, json = 0;
     for (size_t i = 0; i < b->nrec && !rc; i++) {
         if (!(rc = replay(p, b->made, made, b->made_end[i])) &&
-            !(rc = replay(p, b->normed, normed, b->normed_end[i])) && p->fn)
-            rc = p->fn(p->ctx, &b->recs[i], b->json.data + json, b->json_end[i] - json);
+            !(rc = replay(p, b->normed, normed, b->normed_end[i])))
+            rc = emit(p, &b->recs[i], b->json.data + json, b->json_end[i] - json);
         made = b->made_end[i];
         normed = b->normed_end[i];
         json = b->json_end[i];
@@ -371,14 +386,18 @@ int gp_norm_pipeline_push(gp_norm_pipeline *p, gp_record *rec)
     if (p->rc)
         return p->rc;
     if (p->threads == 1) {
+        /* straight into the caller's buffer when there is one: a huge record once */
+        gp_buf *json = p->out ? p->out : &p->json;
+        size_t at = p->out ? json->len : 0;
         int rc = gp_norm_record(p->norm, rec);
         if (!rc) {
-            gp_buf_reset(&p->json);
-            gp_record_write_json(rec, &p->json, 0);
-            rc = gp_buf_error(&p->json) ? GP_ENOMEM : GP_OK;
+            if (!p->out)
+                gp_buf_reset(json);
+            gp_record_write_json(rec, json, 0);
+            rc = gp_buf_error(json) ? GP_ENOMEM : GP_OK;
         }
         if (!rc && p->fn)
-            rc = p->fn(p->ctx, rec, p->json.data, p->json.len);
+            rc = p->fn(p->ctx, rec, json->data + at, json->len - at);
         if (p->json.cap > ((size_t)4 << 20))
             gp_buf_free(&p->json);
         return p->rc = rc;

@@ -61,7 +61,8 @@ static int write_record(void *ctx, const gp_record *rec, const char *json, size_
 {
     run *r = ctx;
     (void)rec;
-    gp_buf_put(&r->tool->out, json, len);
+    (void)json; /* already in the tool's buffer (the pipeline's `out`) */
+    (void)len;
     r->written++;
     int rc = gp_tool_flush(r->tool, 0);
     return rc == GP_EPIPE ? GP_ESTOP : rc;
@@ -104,7 +105,7 @@ int main(int argc, char **argv)
     if ((status = gp_tool_load_rules(&t)))
         return gp_tool_finish(&t, GP_ERULES);
     gp_extractor *ex = NULL;
-    gp_norm_pipeline_options po = {r.jobs, r.fix};
+    gp_norm_pipeline_options po = {r.jobs, r.fix, &t.out};
     int rc = gp_norm_pipeline_new(&r.pipe, t.rules, &po, &t.sink, write_record, &r);
     if (!rc)
         rc = gp_extractor_new(&ex, t.rules, NULL, gp_norm_pipeline_sink(r.pipe));

@@ -108,6 +108,9 @@ typedef int (*gp_norm_out_fn)(void *ctx, const gp_record *rec, const char *json,
 typedef struct gp_norm_pipeline_options {
     int threads; /* worker threads; 1 (or 0 in the struct's zero value) means none */
     int fix;     /* as gp_normalizer_set_fix */
+    gp_buf *out; /* when set, each JSON line is appended here before `fn` sees it (with
+                    one thread it is written here directly: a huge record is not
+                    copied); `fn` may flush and empty it */
 } gp_norm_pipeline_options;
 
 /* opts may be NULL (one thread, no fixes). GP_EINVAL for more than 256 threads. */
