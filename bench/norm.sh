@@ -4,9 +4,10 @@
 #   bash bench/norm.sh [SIZES...]      (default: 100000 1000000)
 #
 # Builds gpkit (Release, in build-bench/), extracts the seed dumps, makes inputs of the
-# given sizes by varying the seed records (bench/gen_records.py), and runs gp-norm and
+# given sizes by varying the seed records (bench/gen_records.py), and runs gp-norm on
+# one thread (-j1) and on two (-j2, whose output must be the same bytes) and
 # bench/norm_baseline.py on each, timed by /usr/bin/time -v: wall time, records per
-# second, peak resident memory. The Python normaliser runs on the smallest size only
+# second, peak resident memory, CPU time (user + system) and records per CPU second. The Python normaliser runs on the smallest size only
 # unless GP_BENCH_PYTHON_ALL=1 (it takes minutes on a million records).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,23 +34,27 @@ run() {
   local name=$1 n=$2
   shift 2
   /usr/bin/time -v -o "$data/time.txt" "$@" >"$data/out.jsonl" 2>/dev/null
-  local wall rss secs
+  local wall rss secs cpu
   wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$data/time.txt")
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$data/time.txt")
   secs=$(echo "$wall" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
-  printf '%-14s %10s %10.2f %14.0f %12.1f\n' "$name" "$n" "$secs" "$(echo "$n / $secs" | bc -l)" \
-    "$(echo "$rss / 1024" | bc -l)"
+  # CPU seconds too: on a shared machine wall time says more about the neighbours
+  cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$data/time.txt")
+  printf '%-14s %10s %10.2f %14.0f %12.1f %8.2f %14.0f\n' "$name" "$n" "$secs" \
+    "$(echo "$n / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$cpu" "$(echo "$n / $cpu" | bc -l)"
   echo "$secs" >"$data/last.txt"
 }
 
-printf '%-14s %10s %10s %14s %12s\n' tool records wall_s records_per_s peak_MiB
+printf '%-14s %10s %10s %14s %12s %8s %14s\n' tool records wall_s records_per_s peak_MiB cpu_s records_per_cpu_s
 smallest=${sizes[0]}
 for n in "${sizes[@]}"; do
   input="$data/raw-$n.jsonl"
   [ -s "$input" ] || python3 bench/gen_records.py "$data/seeds.jsonl" "$n" >"$input"
-  run gp-norm "$n" "$tools/gp-norm" "$input"
+  run "gp-norm -j1" "$n" "$tools/gp-norm" -j 1 "$input"
   c_secs=$(cat "$data/last.txt")
   cp "$data/out.jsonl" "$data/gp-norm-$n.jsonl"
+  run "gp-norm -j2" "$n" "$tools/gp-norm" -j 2 "$input"
+  cmp -s "$data/out.jsonl" "$data/gp-norm-$n.jsonl" || echo "gp-norm -j2 output DIFFERS from -j1 on $n records"
   if [ "$n" = "$smallest" ] || [ "${GP_BENCH_PYTHON_ALL:-0}" = 1 ]; then
     run python "$n" python3 bench/norm_baseline.py rules <"$input"
     py_secs=$(cat "$data/last.txt")

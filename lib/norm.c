@@ -27,7 +27,7 @@ struct gp_normalizer {
     gp_ruleset *rules;
     gp_diag_sink *diags;
     gp_text *text;
-    gp_buf fold, nfc, space, key, ckey;
+    gp_buf fold, nfc, space, key, ckey, idin;
     gp_map *cache;
     gp_arena *cache_arena;
     gp_norm_stats stats;
@@ -36,7 +36,10 @@ struct gp_normalizer {
 };
 
 typedef struct cached {
-    gp_resolution res;
+    gp_resolution res; /* first: a resolution from the cache is its entry */
+    const char *key;   /* matching key of res.canonical (ids), made on first use */
+    size_t key_len;
+    int same; /* the value looked up is the canonical spelling, byte for byte */
 } cached;
 
 int gp_normalizer_new(gp_normalizer **out, gp_ruleset *rules, gp_diag_sink *diags)
@@ -70,6 +73,7 @@ void gp_normalizer_free(gp_normalizer *n)
     gp_buf_free(&n->space);
     gp_buf_free(&n->key);
     gp_buf_free(&n->ckey);
+    gp_buf_free(&n->idin);
     gp_map_free(n->cache);
     gp_arena_free(n->cache_arena);
     gp_hygiene_free(n->fix);
@@ -95,12 +99,18 @@ static void shrink(gp_buf *b)
  * of a huge text are freed as soon as they are used, so a text costs about three times
  * its size here, however large.
  */
-static long clean_text(gp_normalizer *n, const char *s, int paragraphs)
+static long clean_text(gp_normalizer *n, const char *s, size_t len, int paragraphs)
 {
-    size_t len = strlen(s);
     gp_buf_reset(&n->fold);
     gp_buf_reset(&n->nfc);
     gp_buf_reset(&n->space);
+    /* one pass when it can tell, which is most text */
+    int fast = gp_text_clean_fast(gp_ruleset_typography(n->rules), s, len, paragraphs, &n->space);
+    if (fast < 0)
+        return fast;
+    if (fast)
+        return (long)n->space.len;
+    shrink(&n->space); /* a huge text: not four copies at once */
     gp_fold_apply(gp_ruleset_typography(n->rules), s, len, &n->fold);
     const gp_buf *cur = &n->fold;
     int rc = n->fold.oom ? GP_ENOMEM : GP_OK;
@@ -120,7 +130,7 @@ static long clean_text(gp_normalizer *n, const char *s, int paragraphs)
 
 int gp_norm_text(gp_normalizer *n, const char *s, int paragraphs, gp_buf *out)
 {
-    long len = clean_text(n, s, paragraphs);
+    long len = clean_text(n, s, strlen(s), paragraphs);
     if (len < 0)
         return (int)len;
     gp_buf_put(out, n->space.data ? n->space.data : "", (size_t)len);
@@ -164,9 +174,10 @@ static int norm_string(gp_normalizer *n, gp_record *rec, const char **slot, gp_f
     int rc = fix_string(n, rec, slot, f);
     if (rc)
         return rc;
-    if (gp_text_is_clean(gp_ruleset_typography(n->rules), *slot, strlen(*slot), paragraphs))
+    size_t slen = strlen(*slot);
+    if (gp_text_is_clean(gp_ruleset_typography(n->rules), *slot, slen, paragraphs))
         return GP_OK;
-    long len = clean_text(n, *slot, paragraphs);
+    long len = clean_text(n, *slot, slen, paragraphs);
     if (len < 0)
         return (int)len;
     if (len == 0) {
@@ -174,7 +185,7 @@ static int norm_string(gp_normalizer *n, gp_record *rec, const char **slot, gp_f
         n->stats.text_changed[f]++;
         return GP_OK;
     }
-    if ((size_t)len == strlen(*slot) && memcmp(*slot, n->space.data, (size_t)len) == 0)
+    if ((size_t)len == slen && memcmp(*slot, n->space.data, (size_t)len) == 0)
         return GP_OK;
     const char *copy = gp_arena_strndup(rec->arena, n->space.data, (size_t)len);
     shrink(&n->space);
@@ -183,6 +194,20 @@ static int norm_string(gp_normalizer *n, gp_record *rec, const char **slot, gp_f
     *slot = copy;
     n->stats.text_changed[f]++;
     return GP_OK;
+}
+
+/*
+ * Drops the cache when full. Only between records: a record keeps pointers to the
+ * entries it resolved (and their keys) until it is done.
+ */
+static int trim_cache(gp_normalizer *n)
+{
+    if (gp_map_len(n->cache) < CACHE_MAX)
+        return GP_OK;
+    gp_map_free(n->cache);
+    n->cache = NULL;
+    gp_arena_reset(n->cache_arena);
+    return gp_map_new(&n->cache);
 }
 
 static const gp_resolution *resolve(gp_normalizer *n, gp_vocab_kind kind, const char *value,
@@ -196,24 +221,22 @@ static const gp_resolution *resolve(gp_normalizer *n, gp_vocab_kind kind, const 
     if (cc)
         gp_buf_puts(k, cc);
     gp_buf_putc(k, '\x1f');
-    gp_buf_put_long(k, year);
+    gp_buf_put(k, &year, sizeof year); /* the key is only compared: raw bytes will do */
     if (gp_buf_error(k))
         return NULL;
     cached *c = gp_map_get(n->cache, k->data, k->len);
     if (c)
         return &c->res;
-    if (gp_map_len(n->cache) >= CACHE_MAX) {
-        gp_map_free(n->cache);
-        n->cache = NULL;
-        gp_arena_reset(n->cache_arena);
-        if (gp_map_new(&n->cache) != GP_OK)
-            return NULL;
-    }
     c = gp_arena_alloc(n->cache_arena, sizeof *c);
     if (!c)
         return NULL;
+    c->key = NULL;
+    c->key_len = 0;
+    c->same = 0;
     if (gp_ruleset_resolve(n->rules, kind, value, strlen(value), year, cc, &c->res) != GP_OK)
         return NULL;
+    /* the key holds the value: compared once here, not at every lookup */
+    c->same = c->res.canonical && strcmp(c->res.canonical, value) == 0;
     if (gp_map_put(n->cache, k->data, k->len, c) != GP_OK)
         return NULL;
     return &c->res;
@@ -222,6 +245,8 @@ static const gp_resolution *resolve(gp_normalizer *n, gp_vocab_kind kind, const 
 const gp_resolution *gp_norm_resolve(gp_normalizer *n, gp_vocab_kind kind, const char *value,
                                      int year, const char *country_code)
 {
+    if (trim_cache(n) != GP_OK)
+        return NULL;
     return resolve(n, kind, value, year, country_code);
 }
 
@@ -265,7 +290,7 @@ static int norm_vocab_field(gp_normalizer *n, gp_record *rec, gp_field f, gp_voc
         n->stats.unknown[f]++;
         return GP_OK;
     }
-    if (strcmp(r->canonical, *slot) != 0) {
+    if (!((const cached *)(const void *)r)->same) {
         *slot = r->canonical;
         n->stats.canonicalised[f]++;
     }
@@ -326,7 +351,7 @@ static int norm_list(gp_normalizer *n, gp_record *rec, gp_field f, gp_vocab_kind
             it.key = gp_arena_strndup(rec->arena, gp_buf_str(&n->key), n->key.len);
         } else {
             it.order = r->index;
-            if (strcmp(r->canonical, v) != 0) {
+            if (!((const cached *)(const void *)r)->same) {
                 it.value = r->canonical;
                 n->stats.canonicalised[f]++;
             }
@@ -345,7 +370,16 @@ static int norm_list(gp_normalizer *n, gp_record *rec, gp_field f, gp_vocab_kind
         items[m++] = it;
     }
     if (rc == GP_OK) {
-        qsort(items, m, sizeof *items, litem_cmp);
+        /* a handful of items: insertion sort, without qsort's allocation */
+        if (m > 32)
+            qsort(items, m, sizeof *items, litem_cmp);
+        for (size_t k = 1; k < m && m <= 32; k++) {
+            litem it = items[k];
+            size_t at = k;
+            for (; at > 0 && litem_cmp(&items[at - 1], &it) > 0; at--)
+                items[at] = items[at - 1];
+            items[at] = it;
+        }
         for (size_t k = 0; k < m; k++)
             if (items[k].pos != k)
                 changed = 1;
@@ -396,61 +430,66 @@ static void norm_year(gp_normalizer *n, gp_record *rec, gp_field f)
 static int key_words(gp_normalizer *n, const char *s, size_t max_words, gp_buf *out)
 {
     size_t len = strlen(s);
-    /* 24 words fit in a few hundred bytes; key a prefix, the whole text if short. */
-    size_t take = len;
-    if (max_words && len > 256) {
-        take = 256;
-        while (take > 0 && ((unsigned char)s[take] & 0xC0) == 0x80)
-            take--;
-    }
-    for (;;) {
-        gp_buf_reset(&n->key);
-        int rc = gp_text_key(n->text, s, take, &n->key);
-        if (rc)
-            return rc;
-        size_t cut = max_words
-                         ? gp_text_key_prefix(n->key.data ? n->key.data : "", n->key.len, max_words)
-                         : n->key.len;
-        if (cut < n->key.len || take == len) {
-            gp_buf_put(out, n->key.data ? n->key.data : "", cut);
-            return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
-        }
-        take = len; /* fewer words than wanted in the prefix: key it all */
-    }
+    int rc = max_words ? gp_text_key_opening(n->text, s, len, max_words, out)
+                       : gp_text_key(n->text, s, len, out);
+    return rc ? rc : gp_buf_error(out) ? GP_ENOMEM : GP_OK;
 }
 
-int gp_norm_id(gp_normalizer *n, const gp_record *rec, char *out, size_t cap)
+/*
+ * The id; `inst` is the cache entry of the record's institution when it resolved (its
+ * key is then made once per institution, not once per record), else NULL.
+ */
+static int norm_id(gp_normalizer *n, const gp_record *rec, cached *inst, char *out, size_t cap)
 {
     if (cap < 20)
         return GP_EINVAL;
-    gp_buf in = GP_BUF_INIT;
+    gp_buf *in = &n->idin;
+    gp_buf_reset(in);
     int rc = GP_OK;
-    if (rec->institution)
-        rc = key_words(n, rec->institution, 0, &in);
-    gp_buf_putc(&in, '\x1f');
+    if (inst && !inst->key) {
+        size_t at = in->len;
+        if (!(rc = key_words(n, rec->institution, 0, in))) {
+            char *k = gp_arena_strndup(n->cache_arena, in->data + at, in->len - at);
+            if (!k)
+                rc = GP_ENOMEM;
+            inst->key = k;
+            inst->key_len = in->len - at;
+        }
+    } else if (inst) {
+        gp_buf_put(in, inst->key, inst->key_len);
+    } else if (rec->institution) {
+        rc = key_words(n, rec->institution, 0, in);
+    }
+    gp_buf_putc(in, '\x1f');
     if (rec->country_code)
-        gp_buf_puts(&in, rec->country_code);
+        gp_buf_puts(in, rec->country_code);
     else if (rec->country && !rc)
-        rc = key_words(n, rec->country, 0, &in);
-    gp_buf_putc(&in, '\x1f');
+        rc = key_words(n, rec->country, 0, in);
+    gp_buf_putc(in, '\x1f');
     if (rec->award_year.value > 0)
-        gp_buf_put_long(&in, rec->award_year.value);
-    gp_buf_putc(&in, '\x1f');
+        gp_buf_put_long(in, rec->award_year.value);
+    gp_buf_putc(in, '\x1f');
     const char *opening = rec->description ? rec->description : rec->title;
     if (opening && !rc)
-        rc = key_words(n, opening, GP_ID_OPENING_WORDS, &in);
-    if (!rc && gp_buf_error(&in))
+        rc = key_words(n, opening, GP_ID_OPENING_WORDS, in);
+    if (!rc && gp_buf_error(in))
         rc = GP_ENOMEM;
     if (!rc) {
         static const char hex[] = "0123456789abcdef";
-        uint64_t h = XXH3_64bits(in.data, in.len);
+        uint64_t h = XXH3_64bits(in->data, in->len);
         memcpy(out, "gp-", 3);
         for (int i = 0; i < 16; i++)
             out[3 + i] = hex[(h >> (60 - 4 * i)) & 15];
         out[19] = '\0';
     }
-    gp_buf_free(&in);
+    if (in->cap > GP_NORM_SCRATCH_KEEP)
+        gp_buf_free(in);
     return rc;
+}
+
+int gp_norm_id(gp_normalizer *n, const gp_record *rec, char *out, size_t cap)
+{
+    return norm_id(n, rec, NULL, out, cap);
 }
 
 int gp_norm_record(gp_normalizer *n, gp_record *rec)
@@ -461,7 +500,9 @@ int gp_norm_record(gp_normalizer *n, gp_record *rec)
     } texts[] = {{GP_F_INSTITUTION, 0},  {GP_F_COUNTRY, 0}, {GP_F_COUNTRY_CODE, 0},
                  {GP_F_REGION, 0},       {GP_F_TITLE, 0},   {GP_F_DESCRIPTION, 1},
                  {GP_F_JURY_COMMENT, 1}, {GP_F_AWARD, 0}};
-    int rc = GP_OK;
+    int rc = trim_cache(n);
+    if (rc)
+        return rc;
     n->stats.records++;
     for (size_t i = 0; i < GP_ARRAY_LEN(texts) && rc == GP_OK; i++)
         rc = norm_string(n, rec, gp_record_slot(rec, texts[i].f), texts[i].f, texts[i].paragraphs);
@@ -500,8 +541,9 @@ int gp_norm_record(gp_normalizer *n, gp_record *rec)
         rec->region = country->region;
         n->stats.filled[GP_F_REGION]++;
     }
+    const gp_resolution *inst;
     if ((rc = norm_vocab_field(n, rec, GP_F_INSTITUTION, GP_VOCAB_INSTITUTION,
-                               country ? country->code : NULL, &r)))
+                               country ? country->code : NULL, &inst)))
         return rc;
     if ((rc = norm_list(n, rec, GP_F_TOPICS, GP_VOCAB_TOPIC)) ||
         (rc = norm_list(n, rec, GP_F_PRIORITY_AREAS, GP_VOCAB_PRIORITY_AREA)))
@@ -509,7 +551,8 @@ int gp_norm_record(gp_normalizer *n, gp_record *rec)
     for (size_t i = 0; i < rec->nsources; i++)
         rec->sources[i].nfields = 0;
     char id[24];
-    if ((rc = gp_norm_id(n, rec, id, sizeof id)))
+    /* resolutions come from the cache: the entry holds the institution's key */
+    if ((rc = norm_id(n, rec, (cached *)(uintptr_t)inst, id, sizeof id)))
         return rc;
     if (!rec->id || strcmp(rec->id, id) != 0) {
         const char *copy = gp_arena_strdup(rec->arena, id);

@@ -18,6 +18,9 @@
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
 #include <unicode/utrans.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -238,6 +241,8 @@ typedef struct keyw {
     gp_buf *out;
     int pending_space;
     int any;
+    size_t words, limit; /* words ended so far; stop when it reaches limit (0: never) */
+    int done;
 } keyw;
 
 static void key_sep(keyw *k)
@@ -248,7 +253,14 @@ static void key_sep(keyw *k)
 
 static void key_put(keyw *k, const char *s, size_t n)
 {
+    if (k->done)
+        return;
     if (k->pending_space) {
+        /* a space ends a word: the limit is reached when it would end one word too many */
+        if (++k->words == k->limit) {
+            k->done = 1;
+            return;
+        }
         gp_buf_putc(k->out, ' ');
         k->pending_space = 0;
     }
@@ -277,25 +289,43 @@ static const unsigned char key_table[128] = {
 static void key_ascii(keyw *k, const char *s, size_t len)
 {
     gp_buf *out = k->out;
+    if (k->done)
+        return;
     /* "&" grows to " and " at most: five bytes out for one in. */
     if (len > (SIZE_MAX - 8) / 5 || gp_buf_reserve(out, len * 5 + 2) != 0)
         return;
     char *w = out->data + out->len;
     int pending = k->pending_space, any = k->any;
+    size_t words = k->words, limit = k->limit;
+    if (limit == 0)
+        limit = SIZE_MAX;
     for (size_t i = 0; i < len; i++) {
         unsigned char t = key_table[(unsigned char)s[i] & 0x7F];
-        if (t > 2) {
-            if (pending) {
-                *w++ = ' ';
-                pending = 0;
+        if (t != 1 && t != 2) {
+            /*
+             * Letters, digits and separators without a branch on which it is: a word
+             * start costs a misprediction otherwise, and words are short.
+             */
+            int word = t > 2, begins = word & pending;
+            words += (size_t)begins;
+            if (words == limit) {
+                k->done = 1;
+                break;
             }
-            *w++ = (char)t;
-            any = 1;
-        } else if (t == 0) {
-            pending = any;
+            *w = ' ';
+            w += begins;
+            *w = (char)t;
+            w += word;
+            any |= word;
+            pending = (1 - word) & (pending | (t == 0 && any));
         } else if (t == 2) {
-            if (any)
+            if (any) {
+                if (++words == limit) {
+                    k->done = 1;
+                    break;
+                }
                 *w++ = ' ';
+            }
             memcpy(w, "and", 3);
             w += 3;
             any = pending = 1;
@@ -305,6 +335,7 @@ static void key_ascii(keyw *k, const char *s, size_t len)
     out->data[out->len] = '\0';
     k->pending_space = pending;
     k->any = any;
+    k->words = words;
 }
 
 enum { KEY_WORD, KEY_SEPARATOR, KEY_VANISH };
@@ -386,7 +417,7 @@ static int key_icu(gp_text *t, keyw *kw, const char *s, size_t len)
             break;
         }
     }
-    for (int32_t i = 0; i < m;) {
+    for (int32_t i = 0; i < m && !k.done;) {
         UChar32 c;
         U16_NEXT(t->u2, i, m, c);
         if (c < 0x80) {
@@ -409,23 +440,28 @@ static int key_icu(gp_text *t, keyw *kw, const char *s, size_t len)
     return gp_buf_error(k.out) ? GP_ENOMEM : GP_OK;
 }
 
-int gp_text_key(gp_text *t, const char *s, size_t len, gp_buf *out)
+/* The key of s[0..len) into `out`, stopping after `limit` words (0: all). */
+static int text_key(gp_text *t, const char *s, size_t len, size_t limit, gp_buf *out)
 {
     /*
      * ASCII runs take the fast path; a character outside ASCII is classified by its ICU
      * properties, and only words holding letters, digits or marks outside ASCII go
      * through normalisation and transliteration, one word at a time.
      */
-    keyw k = {out, 0, 0};
+    keyw k = {out, 0, 0, 0, limit, 0};
     size_t i = 0;
-    while (i < len) {
+    while (i < len && !k.done) {
         size_t start = i;
-        while (i < len && !((unsigned char)s[i] & 0x80))
+        /* with a word limit, a chunk at a time: the text after the limit is never read */
+        size_t stop = limit && len - i > 128 ? i + 128 : len;
+        while (i < stop && !((unsigned char)s[i] & 0x80))
             i++;
         if (i > start)
             key_ascii(&k, s + start, i - start);
-        if (i >= len)
+        if (i >= len || k.done)
             break;
+        if (!((unsigned char)s[i] & 0x80))
+            continue; /* the chunk ended in ASCII */
         size_t j = i;
         UChar32 c;
         U8_NEXT(s, j, len, c);
@@ -457,6 +493,18 @@ int gp_text_key(gp_text *t, const char *s, size_t len, gp_buf *out)
         i = j;
     }
     return gp_buf_error(out) ? GP_ENOMEM : GP_OK;
+}
+
+int gp_text_key(gp_text *t, const char *s, size_t len, gp_buf *out)
+{
+    return text_key(t, s, len, 0, out);
+}
+
+int gp_text_key_opening(gp_text *t, const char *s, size_t len, size_t nwords, gp_buf *out)
+{
+    if (nwords == 0)
+        return GP_OK;
+    return text_key(t, s, len, nwords, out);
 }
 
 size_t gp_text_key_prefix(const char *key, size_t len, size_t nwords)
@@ -734,6 +782,155 @@ static int ascii_space(unsigned char c)
     return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+enum { CL_TEXT, CL_SPACE, CL_SKIP, CL_BAIL };
+
+/*
+ * What the character at s[i] becomes after folding and NFC, for gp_text_clean_fast:
+ * text (copied, or *rep when folded to printable ASCII), white space (with its line
+ * breaks), nothing (folded away), or something one pass cannot tell (NFC may change it,
+ * or it folds to anything else).
+ */
+static int clean_class(const gp_foldmap *m, const char *s, size_t len, size_t i, size_t *next,
+                       int *breaks, const char **rep, size_t *rlen)
+{
+    unsigned char c = (unsigned char)s[i];
+    *rep = NULL;
+    *breaks = 0;
+    if (c < 0x80) {
+        *next = i + 1;
+        if (ascii_space(c)) {
+            *breaks = c == '\n';
+            return CL_SPACE;
+        }
+        return CL_TEXT;
+    }
+    UChar32 cp;
+    size_t j = i;
+    U8_NEXT(s, j, len, cp);
+    *next = j;
+    if (cp < 0)
+        return CL_BAIL;
+    size_t fl;
+    const char *f = gp_foldmap_get(m, (uint32_t)cp, &fl);
+    if (f) {
+        if (fl == 0)
+            return CL_SKIP;
+        if (fl == 1 && f[0] == ' ')
+            return CL_SPACE;
+        for (size_t k = 0; k < fl; k++)
+            if ((unsigned char)f[k] <= ' ' || (unsigned char)f[k] >= 0x7F)
+                return CL_BAIL;
+        *rep = f;
+        *rlen = fl;
+        return CL_TEXT;
+    }
+    if (u_getIntPropertyValue(cp, UCHAR_NFC_QUICK_CHECK) != UNORM_YES ||
+        u_getCombiningClass(cp) != 0)
+        return CL_BAIL;
+    if (u_isUWhiteSpace(cp)) {
+        *breaks = cp == 0x2028 || cp == 0x85 ? 1 : cp == 0x2029 ? 2 : 0;
+        return CL_SPACE;
+    }
+    return CL_TEXT;
+}
+
+int gp_text_clean_fast(const gp_foldmap *m, const char *s, size_t len, int paragraphs, gp_buf *out)
+{
+    if (m->has_ascii)
+        return 0;
+    /*
+     * Every input byte gives at most one output byte, but for replacements (which
+     * reserve more): the room left is always at least the input left plus 17 bytes,
+     * enough for a 16-byte store.
+     */
+    if (len > SIZE_MAX / 2 || gp_buf_reserve(out, len + 17) != 0)
+        return GP_ENOMEM;
+    size_t start = out->len, o = start, i = 0;
+    char *d = out->data;
+    while (i < len) {
+#if defined(__SSE2__)
+        /* words: sixteen bytes of printable ASCII at a time, copied as they are */
+        const __m128i sp = _mm_set1_epi8(' ');
+        while (i + 16 <= len) {
+            __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            unsigned stop = (unsigned)_mm_movemask_epi8(w) |
+                            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(w, sp), sp));
+            _mm_storeu_si128((__m128i *)(void *)(d + o), w);
+            unsigned n = stop ? (unsigned)__builtin_ctz(stop) : 16;
+            o += n;
+            i += n;
+            if (stop)
+                break;
+        }
+        if (i >= len)
+            break;
+#endif
+        unsigned char c = (unsigned char)s[i];
+        if (c > ' ' && c < 0x80) {
+            d[o++] = (char)c;
+            i++;
+            continue;
+        }
+        /* one space between two words, the common case */
+        if (c == ' ' && o != start && i + 1 < len && (unsigned char)s[i + 1] > ' ' &&
+            (unsigned char)s[i + 1] < 0x80) {
+            d[o++] = ' ';
+            i++;
+            continue;
+        }
+        size_t next, rlen = 0;
+        int breaks;
+        const char *rep;
+        int cl = clean_class(m, s, len, i, &next, &breaks, &rep, &rlen);
+        if (cl == CL_BAIL)
+            goto bail;
+        if (cl == CL_SKIP) {
+            i = next;
+            continue;
+        }
+        if (cl == CL_TEXT) {
+            if (rep) {
+                out->len = o;
+                if (gp_buf_reserve(out, rlen + (len - next) + 17) != 0)
+                    return GP_ENOMEM;
+                d = out->data;
+                memcpy(d + o, rep, rlen);
+                o += rlen;
+            } else {
+                memcpy(d + o, s + i, next - i);
+                o += next - i;
+            }
+            i = next;
+            continue;
+        }
+        int total = 0;
+        while (i < len) {
+            cl = clean_class(m, s, len, i, &next, &breaks, &rep, &rlen);
+            if (cl == CL_BAIL)
+                goto bail;
+            if (cl == CL_TEXT)
+                break;
+            total += cl == CL_SPACE ? breaks : 0;
+            i = next;
+        }
+        if (o == start || i >= len)
+            continue;
+        if (paragraphs && total >= 2) {
+            d[o++] = '\n';
+            d[o++] = '\n';
+        } else {
+            d[o++] = ' ';
+        }
+    }
+    out->len = o;
+    out->data[o] = '\0';
+    return 1;
+bail:
+    out->len = start;
+    out->data[start] = '\0';
+    return 0;
+}
+
 int gp_text_is_clean(const gp_foldmap *m, const char *s, size_t len, int paragraphs)
 {
     if (len == 0 || m->has_ascii || ascii_space((unsigned char)s[0]) ||
@@ -741,6 +938,27 @@ int gp_text_is_clean(const gp_foldmap *m, const char *s, size_t len, int paragra
         return 0;
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
     for (size_t i = 0; i < len;) {
+#if defined(__SSE2__)
+        /*
+         * Sixteen bytes at once up to the first byte that is not printable ASCII or a
+         * space: no space may follow a space (the byte before is checked too).
+         */
+        const __m128i ctl = _mm_set1_epi8(0x1F), space = _mm_set1_epi8(' ');
+        while (i > 0 && i + 16 <= len) {
+            __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            unsigned stop = (unsigned)_mm_movemask_epi8(w) |
+                            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(w, ctl), ctl));
+            unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, space));
+            unsigned before = stop ? (stop & (0u - stop)) - 1 : 0xFFFFu;
+            if (sp & ((sp << 1) | (s[i - 1] == ' ')) & before)
+                return 0;
+            if (stop) {
+                i += (size_t)__builtin_ctz(stop);
+                break;
+            }
+            i += 16;
+        }
+#endif
         /* Eight bytes at once: printable ASCII with single spaces, not after a space. */
         while (i + 8 <= len && s[i] != ' ' && i > 0 && s[i - 1] != ' ') {
             uint64_t w;

@@ -85,6 +85,102 @@ static void test_text__fold_replaces_mapped_characters(void **state)
     gp_foldmap_free(m);
 }
 
+/* The three steps gp-norm takes when one pass cannot tell. */
+static void clean_slowly(gp_text *t, const gp_foldmap *m, const char *s, int paragraphs,
+                         gp_buf *out)
+{
+    gp_buf fold = GP_BUF_INIT, nfc = GP_BUF_INIT;
+    gp_fold_apply(m, s, strlen(s), &fold);
+    assert_int_equal(gp_text_nfc(t, fold.data ? fold.data : "", fold.len, &nfc), GP_OK);
+    assert_int_equal(gp_text_collapse_space(nfc.data ? nfc.data : "", nfc.len, paragraphs, out),
+                     GP_OK);
+    gp_buf_free(&fold);
+    gp_buf_free(&nfc);
+}
+
+static void test_text__clean_in_one_pass_as_in_three(void **state)
+{
+    (void)state;
+    gp_text *t;
+    gp_foldmap *m;
+    assert_int_equal(gp_text_new(&t), GP_OK);
+    assert_int_equal(gp_foldmap_new(&m), GP_OK);
+    assert_int_equal(gp_foldmap_add(m, 0x2011, "-", 1), GP_OK);            /* to ASCII */
+    assert_int_equal(gp_foldmap_add(m, 0xA0, " ", 1), GP_OK);              /* to a space */
+    assert_int_equal(gp_foldmap_add(m, 0x200B, "", 0), GP_OK);             /* away */
+    assert_int_equal(gp_foldmap_add(m, 0xFB03, "ffi", 3), GP_OK);          /* longer */
+    assert_int_equal(gp_foldmap_add(m, 0x2012, "\xE2\x80\x93", 3), GP_OK); /* not ASCII */
+    static const char *const texts[] = {
+        "plain words",
+        "  two  spaces\tand a tab  ",
+        "Old\xE2\x80\x91"
+        "age \xC2\xA0 pensions\xC2\xA0",
+        "\xE2\x80\x8B lead and trail \xE2\x80\x8B",
+        "word\xE2\x80\x8B \xE2\x80\x8Bword",
+        "e\xCC\x81 composes", /* NFC changes it: one pass gives up */
+        "\xEF\xAC\x83"
+        "cient \xE2\x80\x92 dash",
+        "para one\n\npara two \n \n\t three\xE2\x80\xA9"
+        "four\xE2\x80\xA8"
+        "five",
+        "caf\xC3\xA9 \xE2\x80\x9Cquoted\xE2\x80\x9D\r\nline",
+        "\n\n",
+        "",
+        "ctl\x01char \x7F",
+    };
+    int fast_ones = 0;
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        for (int paragraphs = 0; paragraphs < 2; paragraphs++) {
+            gp_buf want = GP_BUF_INIT, got = GP_BUF_INIT;
+            clean_slowly(t, m, texts[i], paragraphs, &want);
+            gp_buf_puts(&got, "x");
+            int rc = gp_text_clean_fast(m, texts[i], strlen(texts[i]), paragraphs, &got);
+            assert_true(rc == 0 || rc == 1);
+            if (rc == 1) {
+                fast_ones++;
+                assert_string_equal(got.data + 1, want.data ? want.data : "");
+            } else {
+                assert_string_equal(got.data, "x"); /* left as it was */
+            }
+            gp_buf_free(&want);
+            gp_buf_free(&got);
+        }
+    }
+    assert_int_equal(fast_ones, 2 * 10); /* all but the two that need NFC or fold to non-ASCII */
+    gp_foldmap_free(m);
+    gp_text_free(t);
+}
+
+static void test_text__key_opening_is_the_key_cut(void **state)
+{
+    (void)state;
+    gp_text *t;
+    assert_int_equal(gp_text_new(&t), GP_OK);
+    static const char *const texts[] = {
+        "one two three four five six",
+        "Health & safety: the Fund’s plan, step-by-step",
+        "Ålesund kommune – Дом культуры & co",
+        "  & leading ampersand and trailing &",
+        "few words",
+        "",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        for (size_t words = 1; words <= 8; words++) {
+            gp_buf full = GP_BUF_INIT, opening = GP_BUF_INIT;
+            assert_int_equal(gp_text_key(t, texts[i], strlen(texts[i]), &full), GP_OK);
+            assert_int_equal(gp_text_key_opening(t, texts[i], strlen(texts[i]), words, &opening),
+                             GP_OK);
+            const char *k = full.data ? full.data : "";
+            size_t cut = gp_text_key_prefix(k, full.len, words);
+            assert_int_equal(opening.len, cut);
+            assert_memory_equal(opening.data ? opening.data : "", k, cut);
+            gp_buf_free(&full);
+            gp_buf_free(&opening);
+        }
+    }
+    gp_text_free(t);
+}
+
 static void test_text__edit_distance_counts_transpositions(void **state)
 {
     assert_int_equal(gp_text_edit_distance("employment", 10, "unemployment", 12), 2);
@@ -128,6 +224,8 @@ int main(void)
         cmocka_unit_test(test_text__nfc_composes),
         cmocka_unit_test(test_text__collapse_keeps_paragraphs),
         cmocka_unit_test(test_text__fold_replaces_mapped_characters),
+        cmocka_unit_test(test_text__clean_in_one_pass_as_in_three),
+        cmocka_unit_test(test_text__key_opening_is_the_key_cut),
         cmocka_unit_test(test_text__edit_distance_counts_transpositions),
         cmocka_unit_test(test_text__edit_distance_counts_characters_not_bytes),
     };

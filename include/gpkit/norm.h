@@ -81,6 +81,61 @@ const gp_norm_stats *gp_normalizer_stats(const gp_normalizer *n);
  */
 int gp_norm_id(gp_normalizer *n, const gp_record *rec, char *out, size_t cap);
 
+/*
+ * A pipeline: records in, canonical records out in the same order, normalised on
+ * `threads` worker threads (1: none, all on the caller's thread; the default).
+ *
+ * The caller pushes records as it makes them (from gp_extract_file's callback, say) and
+ * finishes; the pipeline calls `fn` on the caller's thread, in input order, with each
+ * normalised record and its canonical JSON line (gp_record_write_json, newline
+ * included). With workers, at most 3 batches of 256 records per thread are in flight,
+ * so memory does not grow with the input; each worker loads its own copy of the rule
+ * set (from gp_ruleset_path), as neither rule sets nor normalisers are thread-safe.
+ *
+ * Diagnostics: give the code that makes the records gp_norm_pipeline_sink. Everything
+ * reaches `diags` in the order one thread gives (a record's maker's diagnostics, its
+ * normalisation's, then `fn`), whatever the number of threads, because the pipeline
+ * holds them with their batch.
+ *
+ * Ownership: the pipeline borrows `rules` (the workers' copies are its own), `diags`
+ * and `ctx`; the record and JSON passed to `fn` are borrowed for the call.
+ */
+typedef struct gp_norm_pipeline gp_norm_pipeline;
+
+/* Return 0 to go on; anything else stops the pipeline and is returned by push/finish. */
+typedef int (*gp_norm_out_fn)(void *ctx, const gp_record *rec, const char *json, size_t len);
+
+typedef struct gp_norm_pipeline_options {
+    int threads; /* worker threads; 1 (or 0 in the struct's zero value) means none */
+    int fix;     /* as gp_normalizer_set_fix */
+    gp_buf *out; /* when set, each JSON line is appended here before `fn` sees it (with
+                    one thread it is written here directly: a huge record is not
+                    copied); `fn` may flush and empty it */
+} gp_norm_pipeline_options;
+
+/* opts may be NULL (one thread, no fixes). GP_EINVAL for more than 256 threads. */
+int gp_norm_pipeline_new(gp_norm_pipeline **out, gp_ruleset *rules,
+                         const gp_norm_pipeline_options *opts, gp_diag_sink *diags,
+                         gp_norm_out_fn fn, void *ctx);
+/* Waits for the workers to stop; records not finished are dropped. */
+void gp_norm_pipeline_free(gp_norm_pipeline *p);
+
+/* The sink for the records' maker (`diags` itself with one thread). */
+gp_diag_sink *gp_norm_pipeline_sink(gp_norm_pipeline *p);
+
+/*
+ * Normalises `rec`: in place with one thread (then `fn` is called before this
+ * returns), else a copy, later. Returns GP_OK, GP_ENOMEM, or what `fn` returned; after
+ * an error every call returns it.
+ */
+int gp_norm_pipeline_push(gp_norm_pipeline *p, gp_record *rec);
+
+/* Waits for every record pushed and passes it on. Returns as push does. */
+int gp_norm_pipeline_finish(gp_norm_pipeline *p);
+
+/* The counts of all threads together (complete after gp_norm_pipeline_finish). */
+void gp_norm_pipeline_stats(const gp_norm_pipeline *p, gp_norm_stats *out);
+
 #ifdef __cplusplus
 }
 #endif

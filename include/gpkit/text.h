@@ -56,6 +56,12 @@ int gp_text_is_ascii(const char *s, size_t len);
 /* Number of characters (code points) in valid UTF-8 `s`. */
 size_t gp_text_char_count(const char *s, size_t len);
 
+/*
+ * Appends the first `nwords` words of the matching key of `s`: the key of the whole
+ * text cut there, but the text after them is never looked at (a description's opening).
+ */
+int gp_text_key_opening(gp_text *t, const char *s, size_t len, size_t nwords, gp_buf *out);
+
 /* Byte offset of the `n`th word end in a key (words separated by one space); len if fewer. */
 size_t gp_text_key_prefix(const char *key, size_t len, size_t nwords);
 
@@ -81,6 +87,15 @@ size_t gp_fold_apply(const gp_foldmap *m, const char *s, size_t len, gp_buf *out
  * that is already clean, which is most text.
  */
 int gp_text_is_clean(const gp_foldmap *m, const char *s, size_t len, int paragraphs);
+
+/*
+ * Folding with `m`, NFC and gp_text_collapse_space(paragraphs) in one pass, when one
+ * pass can tell (most text): appends the result and returns 1. Returns 0, with `out`
+ * as it was, when a character may change under NFC or folds to something other than
+ * one space, nothing or printable ASCII, or when `m` folds ASCII: then take the three
+ * steps. GP_ENOMEM when out of memory.
+ */
+int gp_text_clean_fast(const gp_foldmap *m, const char *s, size_t len, int paragraphs, gp_buf *out);
 
 /* Damerau-Levenshtein (optimal string alignment) distance between two UTF-8 strings, in
  * code points (an invalid byte counts as one). Allocates nothing for strings of up to 128
