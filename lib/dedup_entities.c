@@ -13,17 +13,55 @@
 
 /* ---- 2, 3. entities and their features ---- */
 
+/* By id; the records of one id are put in the order of their lines by
+ * sort_entity_records, which reads them. */
 static int rec_cmp(const void *x, const void *y)
 {
     const dd_rec *a = x, *b = y;
     int c = strcmp(a->id, b->id);
     if (c)
         return c;
-    size_t n = a->len < b->len ? a->len : b->len;
-    c = memcmp(a->json, b->json, n);
+    return (a->off > b->off) - (a->off < b->off);
+}
+
+typedef struct line_ref {
+    const char *json;
+    dd_rec rec;
+} line_ref;
+
+static int line_cmp(const void *x, const void *y)
+{
+    const line_ref *a = x, *b = y;
+    size_t n = a->rec.len < b->rec.len ? a->rec.len : b->rec.len;
+    int c = memcmp(a->json, b->json, n);
     if (c)
         return c;
-    return (a->len > b->len) - (a->len < b->len);
+    return (a->rec.len > b->rec.len) - (a->rec.len < b->rec.len);
+}
+
+/*
+ * Puts the records of an entity in the order of their lines, so that what is made of
+ * them does not depend on the order of the input (called once per entity, by the
+ * features phase, before anything reads them).
+ */
+static int sort_entity_records(gp_deduper *d, uint32_t e, gp_arena *arena)
+{
+    const dd_ent *ent = &d->ents[e];
+    if (ent->nrecs < 2)
+        return GP_OK;
+    line_ref *v = gp_arena_alloc(arena, ent->nrecs * sizeof *v);
+    if (!v)
+        return GP_ENOMEM;
+    for (uint32_t j = 0; j < ent->nrecs; j++) {
+        v[j].rec = d->recs[ent->first + j];
+        int rc = gp__dd_rec_line(d, &v[j].rec, arena, &v[j].json);
+        if (rc)
+            return rc;
+    }
+    qsort(v, ent->nrecs, sizeof *v, line_cmp);
+    for (uint32_t j = 0; j < ent->nrecs; j++)
+        d->recs[ent->first + j] = v[j].rec;
+    return GP_OK;
 }
 
 int gp__dd_group(gp_deduper *d)
@@ -76,7 +114,10 @@ int gp__dd_parse_records(gp_deduper *d, const uint32_t *ids, size_t nids, gp_are
                 return GP_ENOMEM;
             gp_record_init(rec, arena);
             gp_json_error err;
-            int rc = gp_record_read_json(rec, r->json, r->len, NULL, &err);
+            const char *json;
+            int rc = gp__dd_rec_line(d, r, arena, &json);
+            if (!rc)
+                rc = gp_record_read_json(rec, json, r->len, NULL, &err);
             if (rc)
                 return rc == GP_EPARSE ? GP_EINTERNAL : rc;
             recs[k++] = rec;
@@ -96,7 +137,10 @@ int gp__dd_entity_record(gp_deduper *d, uint32_t e, gp_arena *arena, gp_record *
         const dd_rec *r = &d->recs[ent->first];
         gp_record_init(out, arena);
         gp_json_error err;
-        int rc = gp_record_read_json(out, r->json, r->len, NULL, &err);
+        const char *json;
+        int rc = gp__dd_rec_line(d, r, arena, &json);
+        if (!rc)
+            rc = gp_record_read_json(out, json, r->len, NULL, &err);
         return rc == GP_EPARSE ? GP_EINTERNAL : rc;
     }
     gp_record **recs;
@@ -125,7 +169,9 @@ int gp__dd_features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, voi
     for (size_t i = lo; i < hi; i++) {
         gp_record rec;
         gp_arena_reset(w->scratch);
-        int rc = gp__dd_entity_record(d, (uint32_t)i, w->scratch, &rec);
+        int rc = sort_entity_records(d, (uint32_t)i, w->scratch);
+        if (!rc)
+            rc = gp__dd_entity_record(d, (uint32_t)i, w->scratch, &rec);
         if (!rc)
             rc = gp__dd_features(w, d->r, &d->ents[i], &rec, fc->bands + i * nb);
         if (rc)

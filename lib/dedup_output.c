@@ -374,8 +374,12 @@ static int emit_group(walk *w, uint32_t c, const rendered *r)
     int rc = GP_OK;
     if (!r->line) {
         if (out->dataset) {
+            const dd_rec *line = &d->recs[e->first];
+            const char *json;
+            if ((rc = gp__dd_rec_line(d, line, d->tmp, &json)) != GP_OK)
+                return rc;
             gp_buf_reset(&d->line);
-            gp_buf_put(&d->line, d->recs[e->first].json, d->recs[e->first].len);
+            gp_buf_put(&d->line, json, line->len);
             gp_buf_putc(&d->line, '\n');
             if (gp_buf_error(&d->line))
                 return GP_ENOMEM;

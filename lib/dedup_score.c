@@ -254,6 +254,15 @@ static size_t word_count(const char *key, size_t len)
     return n;
 }
 
+/* The hash of each DD_HEAD_STEP x (k + 1) bytes that open a key (0 past its end). */
+static void head_hashes(const char *key, size_t len, uint16_t *out)
+{
+    for (size_t k = 0; k < DD_HEAD_CHECKS; k++) {
+        size_t n = (k + 1) * DD_HEAD_STEP;
+        out[k] = n <= len ? (uint16_t)(XXH3_64bits(key, n) >> 48) : 0;
+    }
+}
+
 /* The record of an entity, in the worker's scratch arena (reset first). */
 static int load(dd_worker *w, const dd_ent *e, gp_record *rec)
 {
@@ -311,12 +320,10 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
     e->desc_head = NULL;
     e->desc_len = (uint32_t)(w->key.len > UINT32_MAX ? UINT32_MAX : w->key.len);
     e->desc_words = (uint16_t)(dw > 65535 ? 65535 : dw);
-    if (w->key.len && r->prefix_max_chars > 0) {
-        size_t head =
-            w->key.len < (size_t)r->prefix_max_chars ? w->key.len : (size_t)r->prefix_max_chars;
-        if (!(e->desc_head = gp_arena_strndup(w->arena, w->key.data, head)))
-            return GP_ENOMEM;
-    }
+    if (w->key.len && w->key.len <= (size_t)r->prefix_max_chars &&
+        !(e->desc_head = gp_arena_strndup(w->arena, w->key.data, w->key.len)))
+        return GP_ENOMEM;
+    head_hashes(w->key.data, w->key.len, e->head_hash);
     if (grow64(w, dw + tw + 1) != GP_OK)
         return GP_ENOMEM;
     uint64_t *words = w->h64;
@@ -583,16 +590,35 @@ static int title_in_description(dd_worker *w, const gp_dedup_rules *r, const dd_
  * prefix_min_words words, all of it within the stored opening) opens the longer one's,
  * ending on a word boundary or inside a word (a page cut mid-word).
  */
-static int description_prefix(const gp_dedup_rules *r, const dd_ent *a, const dd_ent *b)
+static int description_prefix(dd_worker *w, const gp_dedup_rules *r, const dd_ent *a,
+                              const dd_ent *b, int *out)
 {
+    *out = 0;
     if (!a->inst_hash || a->inst_hash != b->inst_hash || !a->country || a->country != b->country ||
-        a->award_year != b->award_year || a->impl_year != b->impl_year || !a->desc_head ||
-        !b->desc_head || a->desc_len == b->desc_len)
-        return 0;
+        a->award_year != b->award_year || a->impl_year != b->impl_year || !a->desc_len ||
+        !b->desc_len || a->desc_len == b->desc_len)
+        return GP_OK;
     const dd_ent *s = a->desc_len < b->desc_len ? a : b, *l = s == a ? b : a;
-    if (s->desc_words < r->prefix_min_words || s->desc_len > (uint32_t)r->prefix_max_chars)
-        return 0;
-    return memcmp(s->desc_head, l->desc_head, s->desc_len) == 0;
+    if (s->desc_words < r->prefix_min_words || s->desc_len > (uint32_t)r->prefix_max_chars ||
+        !s->desc_head)
+        return GP_OK;
+    size_t checks = s->desc_len / DD_HEAD_STEP;
+    if (checks > DD_HEAD_CHECKS)
+        checks = DD_HEAD_CHECKS;
+    if (checks && s->head_hash[checks - 1] != l->head_hash[checks - 1])
+        return GP_OK;
+    if (l->desc_head) {
+        *out = memcmp(s->desc_head, l->desc_head, s->desc_len) == 0;
+        return GP_OK;
+    }
+    /* the longer description is not kept: its key is made again */
+    gp_record rec;
+    int rc = load(w, l, &rec);
+    if (!rc)
+        rc = key_of(w, &w->key, rec.description);
+    if (!rc)
+        *out = w->key.len >= s->desc_len && memcmp(s->desc_head, w->key.data, s->desc_len) == 0;
+    return rc;
 }
 
 static double institution_sim(const dd_ent *a, const dd_ent *b)
@@ -610,7 +636,10 @@ int gp__dd_score(dd_worker *w, const gp_dedup_rules *r, const dd_ent *a, const d
     if ((a->flags & DD_HAS_DESCRIPTION) && (b->flags & DD_HAS_DESCRIPTION)) {
         out->has[GP_DD_DESCRIPTION] = 1;
         out->sim[GP_DD_DESCRIPTION] = description_sim(r, a, b, &out->jaccard, &out->estimated);
-        if ((out->cut_prefix = description_prefix(r, a, b)))
+        int rc = description_prefix(w, r, a, b, &out->cut_prefix);
+        if (rc)
+            return rc;
+        if (out->cut_prefix)
             out->sim[GP_DD_DESCRIPTION] = 1.0;
     }
     if (a->ntitle && b->ntitle) {
