@@ -308,14 +308,17 @@ static int keep_source(gp_deduper *d, gp_source *s)
 typedef struct rendered {
     uint32_t *mem;
     size_t nm;
-    const char *line; /* merged groups, with its newline */
+    int merged;       /* several records: `m` and `members` are set */
+    const char *line; /* the dataset's line, with its newline */
     size_t len;
     dd_merged m;
+    gp_dedup_member *members; /* when the window wants them */
 } rendered;
 
 typedef struct window {
     const uint32_t *groups;
     rendered *out;
+    int members; /* clusters or findings are written: members of merged groups */
 } window;
 
 /* The root of x; reads only (the paths are flattened after clustering). */
@@ -340,8 +343,34 @@ static int render_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void 
         for (uint32_t x = (uint32_t)(root - d->ents); x != DD_NONE; x = d->ents[x].next)
             r->mem[r->nm++] = x;
         qsort(r->mem, r->nm, sizeof *r->mem, uint32_cmp);
-        if (r->nm == 1 && d->ents[c].nrecs == 1)
+        if (r->nm == 1 && d->ents[c].nrecs == 1) {
+            /* its canonical line as it is, read here rather than in the writing thread */
+            const dd_rec *line = &d->recs[d->ents[c].first];
+            const char *json;
+            int rc = gp__dd_rec_line(d, line, w->render, &json);
+            if (rc)
+                return rc;
+            char *p = gp_arena_alloc(w->render, (size_t)line->len + 2);
+            if (!p)
+                return GP_ENOMEM;
+            memcpy(p, json, line->len);
+            p[line->len] = '\n';
+            p[line->len + 1] = '\0';
+            r->line = p;
+            r->len = (size_t)line->len + 1;
             continue;
+        }
+        r->merged = 1;
+        if (win->members) {
+            r->members = gp_arena_alloc(w->render, r->nm * sizeof *r->members);
+            if (!r->members)
+                return GP_ENOMEM;
+            for (size_t k = 0; k < r->nm; k++) {
+                int rc = make_member(d, r->mem[k], w->render, &r->members[k]);
+                if (rc)
+                    return rc;
+            }
+        }
         gp_record **recs;
         size_t n;
         int rc = gp__dd_parse_records(d, r->mem, r->nm, w->render, &recs, &n);
@@ -372,19 +401,9 @@ static int emit_group(walk *w, uint32_t c, const rendered *r)
     const dd_ent *e = &d->ents[c];
     gp_source first = {0};
     int rc = GP_OK;
-    if (!r->line) {
-        if (out->dataset) {
-            const dd_rec *line = &d->recs[e->first];
-            const char *json;
-            if ((rc = gp__dd_rec_line(d, line, d->tmp, &json)) != GP_OK)
-                return rc;
-            gp_buf_reset(&d->line);
-            gp_buf_put(&d->line, json, line->len);
-            gp_buf_putc(&d->line, '\n');
-            if (gp_buf_error(&d->line))
-                return GP_ENOMEM;
-            rc = out->dataset(out->dataset_ctx, d->line.data, d->line.len);
-        }
+    if (!r->merged) {
+        if (out->dataset)
+            rc = out->dataset(out->dataset_ctx, r->line, r->len);
         if (!rc && d->nposs && w->poss < d->nposs && d->poss[w->poss].ca == c) {
             gp_record rec;
             rc = gp__dd_entity_record(d, c, d->tmp, &rec);
@@ -408,7 +427,7 @@ static int emit_group(walk *w, uint32_t c, const rendered *r)
         GP_DEDUP_MERGED, e->id, NULL, first.file ? &first : NULL, NULL, nm, NULL, 0, NULL,
         m->nconflicts,   NULL};
     if (!rc && (out->clusters || out->findings)) {
-        gp_dedup_member *mem = gp_arena_alloc(d->tmp, nm * sizeof *mem);
+        gp_dedup_member *mem = r->members;
         size_t nl = 0;
         while (w->link + nl < d->nlinks && d->links[w->link + nl].cluster == c)
             nl++;
@@ -416,8 +435,6 @@ static int emit_group(walk *w, uint32_t c, const rendered *r)
         cl.conflicts = convert_conflicts(m, d->tmp);
         if (!mem || !links || !cl.conflicts)
             rc = GP_ENOMEM;
-        for (size_t i = 0; i < nm && !rc; i++)
-            rc = make_member(d, r->mem[i], d->tmp, &mem[i]);
         for (size_t i = 0; i < nl && !rc; i++) {
             const dd_link *lr = &d->links[w->link + i];
             rc = make_link(d, lr->a, lr->b, lr->how == DD_LINK_DECISION ? "decision" : "score",
@@ -467,7 +484,7 @@ int gp_dedup_write(gp_deduper *d, const gp_dedup_output *out)
                 groups[n++] = (uint32_t)i;
         for (int k = 0; k < d->nthreads; k++)
             gp_arena_reset(d->workers[k].render);
-        window win = {groups, ready};
+        window win = {groups, ready, out->clusters || out->findings};
         rc = gp__dd_parallel(d, NULL, n, render_range, &win, threads);
         for (size_t k = 0; k < n && !rc; k++)
             rc = emit_group(&w, groups[k], &ready[k]);
