@@ -44,11 +44,9 @@ static int line_cmp(const void *x, const void *y)
  * them does not depend on the order of the input (called once per entity, by the
  * features phase, before anything reads them).
  */
-static int sort_entity_records(gp_deduper *d, uint32_t e, gp_arena *arena)
+static int sort_entity_records(gp_deduper *d, uint32_t e, gp_arena *arena, line_ref **out)
 {
     const dd_ent *ent = &d->ents[e];
-    if (ent->nrecs < 2)
-        return GP_OK;
     line_ref *v = gp_arena_alloc(arena, ent->nrecs * sizeof *v);
     if (!v)
         return GP_ENOMEM;
@@ -61,6 +59,38 @@ static int sort_entity_records(gp_deduper *d, uint32_t e, gp_arena *arena)
     qsort(v, ent->nrecs, sizeof *v, line_cmp);
     for (uint32_t j = 0; j < ent->nrecs; j++)
         d->recs[ent->first + j] = v[j].rec;
+    *out = v;
+    return GP_OK;
+}
+
+/* The record of entity `e` for its features: its records read once, put in order and
+ * merged (as gp__dd_entity_record has it). */
+static int feature_record(gp_deduper *d, uint32_t e, gp_arena *arena, gp_record *out)
+{
+    const dd_ent *ent = &d->ents[e];
+    if (ent->nrecs == 1)
+        return gp__dd_entity_record(d, e, arena, out);
+    line_ref *v;
+    int rc = sort_entity_records(d, e, arena, &v);
+    gp_record **recs = rc ? NULL : gp_arena_alloc(arena, ent->nrecs * sizeof *recs);
+    if (!rc && !recs)
+        rc = GP_ENOMEM;
+    for (uint32_t j = 0; j < ent->nrecs && !rc; j++) {
+        if (!(recs[j] = gp_arena_alloc(arena, sizeof *recs[j])))
+            return GP_ENOMEM;
+        gp_record_init(recs[j], arena);
+        gp_json_error err;
+        rc = gp_record_read_json(recs[j], v[j].json, v[j].rec.len, NULL, &err);
+        if (rc == GP_EPARSE)
+            rc = GP_EINTERNAL;
+    }
+    dd_merged m;
+    if (!rc)
+        rc = gp__dd_merge(d->r, recs, ent->nrecs, arena, 0, &m);
+    if (rc)
+        return rc;
+    *out = m.rec;
+    out->id = ent->id;
     return GP_OK;
 }
 
@@ -169,9 +199,7 @@ int gp__dd_features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, voi
     for (size_t i = lo; i < hi; i++) {
         gp_record rec;
         gp_arena_reset(w->scratch);
-        int rc = sort_entity_records(d, (uint32_t)i, w->scratch);
-        if (!rc)
-            rc = gp__dd_entity_record(d, (uint32_t)i, w->scratch, &rec);
+        int rc = feature_record(d, (uint32_t)i, w->scratch, &rec);
         if (!rc)
             rc = gp__dd_features(w, d->r, &d->ents[i], &rec, fc->bands + i * nb);
         if (rc)

@@ -329,6 +329,29 @@ static uint32_t root_of(const dd_ent *e, uint32_t x)
     return x;
 }
 
+/* The members of a merged group from its records parsed (as make_member has them). */
+static int members_of(gp_deduper *d, rendered *r, gp_record *const *recs, gp_arena *arena)
+{
+    r->members = gp_arena_alloc(arena, r->nm * sizeof *r->members);
+    if (!r->members)
+        return GP_ENOMEM;
+    size_t at = 0;
+    for (size_t k = 0; k < r->nm; k++) {
+        const dd_ent *e = &d->ents[r->mem[k]];
+        const gp_record *rec = recs[at];
+        dd_merged m;
+        if (e->nrecs > 1) {
+            int rc = gp__dd_merge(d->r, recs + at, e->nrecs, arena, 0, &m);
+            if (rc)
+                return rc;
+            rec = &m.rec;
+        }
+        r->members[k] = (gp_dedup_member){e->id, e->nrecs, rec->sources, rec->nsources};
+        at += e->nrecs;
+    }
+    return GP_OK;
+}
+
 static int render_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
 {
     window *win = ctx;
@@ -361,19 +384,11 @@ static int render_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void 
             continue;
         }
         r->merged = 1;
-        if (win->members) {
-            r->members = gp_arena_alloc(w->render, r->nm * sizeof *r->members);
-            if (!r->members)
-                return GP_ENOMEM;
-            for (size_t k = 0; k < r->nm; k++) {
-                int rc = make_member(d, r->mem[k], w->render, &r->members[k]);
-                if (rc)
-                    return rc;
-            }
-        }
         gp_record **recs;
         size_t n;
         int rc = gp__dd_parse_records(d, r->mem, r->nm, w->render, &recs, &n);
+        if (!rc && win->members)
+            rc = members_of(d, r, recs, w->render);
         if (!rc)
             rc = gp__dd_merge(d->r, recs, n, w->render, 1, &r->m);
         if (!rc)
