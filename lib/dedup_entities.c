@@ -94,10 +94,87 @@ static int feature_record(gp_deduper *d, uint32_t e, gp_arena *arena, gp_record 
     return GP_OK;
 }
 
+/* Eight bytes of `id` from `at`, big-endian, zero past its end: in strcmp order. */
+static uint64_t id_key(const char *id, size_t at)
+{
+    size_t len = strlen(id);
+    uint64_t k = 0;
+    for (size_t i = 0; i < 8; i++)
+        k = k << 8 | (at + i < len ? (unsigned char)id[at + i] : 0);
+    return k;
+}
+
+/*
+ * Sorts the records by id: radix on the eight bytes after the prefix every id shares
+ * ("gp-"), then each run of equal keys by rec_cmp; a million calls of strcmp through
+ * qsort were seconds of one thread.
+ */
+static int sort_by_id(gp_deduper *d)
+{
+    size_t n = d->nrecs;
+    if (n < 2)
+        return GP_OK;
+    size_t common = strlen(d->recs[0].id);
+    for (size_t i = 1; i < n && common; i++) {
+        const char *a = d->recs[0].id, *b = d->recs[i].id;
+        size_t k = 0;
+        while (k < common && a[k] == b[k])
+            k++;
+        common = k;
+    }
+    uint64_t *keys = malloc(2 * n * sizeof *keys);
+    dd_rec *tmp = malloc(n * sizeof *tmp);
+    size_t *count = malloc((1 << 16) * sizeof *count);
+    if (!keys || !tmp || !count) {
+        free(keys);
+        free(tmp);
+        free(count);
+        return GP_ENOMEM;
+    }
+    uint64_t *ktmp = keys + n;
+    for (size_t i = 0; i < n; i++)
+        keys[i] = id_key(d->recs[i].id, common);
+    /* LSD radix, 16 bits a pass, records moved with their keys */
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, (1 << 16) * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(keys[i] >> shift) & 0xFFFF]++;
+        if (count[(keys[0] >> shift) & 0xFFFF] == n)
+            continue;
+        size_t sum = 0;
+        for (size_t k = 0; k < (1 << 16); k++) {
+            size_t c = count[k];
+            count[k] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t at = count[(keys[i] >> shift) & 0xFFFF]++;
+            ktmp[at] = keys[i];
+            tmp[at] = d->recs[i];
+        }
+        memcpy(keys, ktmp, n * sizeof *keys);
+        memcpy(d->recs, tmp, n * sizeof *tmp);
+    }
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && keys[j] == keys[i])
+            j++;
+        if (j - i > 1)
+            qsort(d->recs + i, j - i, sizeof *d->recs, rec_cmp);
+        i = j;
+    }
+    free(keys);
+    free(tmp);
+    free(count);
+    return GP_OK;
+}
+
 int gp__dd_group(gp_deduper *d)
 {
     gp__dd_progress(d, "grouping", 0, d->nrecs);
-    qsort(d->recs, d->nrecs, sizeof *d->recs, rec_cmp);
+    int rc = sort_by_id(d);
+    if (rc)
+        return rc;
     size_t n = 0;
     for (size_t i = 0; i < d->nrecs; i++)
         n += i == 0 || strcmp(d->recs[i].id, d->recs[i - 1].id) != 0;
