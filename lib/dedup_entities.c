@@ -279,8 +279,10 @@ int gp__dd_features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, voi
         int rc = feature_record(d, (uint32_t)i, w->scratch, &rec);
         if (!rc)
             rc = gp__dd_features(w, d->r, &d->ents[i], &rec, fc->bands + i * nb);
+        gp__dd_worker_trim(w);
         if (rc)
             return rc;
     }
+    gp_arena_reset(w->scratch);
     return GP_OK;
 }

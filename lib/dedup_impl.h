@@ -180,6 +180,9 @@ typedef struct dd_worker {
 
 int gp__dd_worker_init(dd_worker *w);
 void gp__dd_worker_free(dd_worker *w);
+/* Frees the worker's buffers that a huge record grew (memory stays a small multiple of
+ * the record at hand, not of the largest one seen). */
+void gp__dd_worker_trim(dd_worker *w);
 
 /*
  * Computes the features of entity `e` from its record. `bands` receives rules->bands LSH
@@ -399,6 +402,8 @@ void gp__dd_ingest_free(gp_deduper *d);
 /* The canonical line of a record (len bytes and a NUL), read into `arena` when it was
  * spilled. Thread-safe. */
 int gp__dd_rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char **out);
+/* The same with a newline after the line (len + 1 bytes and a NUL), always a copy. */
+int gp__dd_rec_line_nl(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char **out);
 
 /* lib/dedup_entities.c: 2, 3. entities and their features */
 int gp__dd_group(gp_deduper *d);

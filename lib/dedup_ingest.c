@@ -152,14 +152,24 @@ static int store_line(dd_spill *sp, dd_store *st, const char *s, size_t len, uin
     return GP_OK;
 }
 
-int gp__dd_rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char **out)
+/* The line into `arena`, with a newline when `nl` (then always a copy). */
+static int rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, int nl, const char **out)
 {
     const dd_spill *sp = &d->ingest.spill;
-    if (sp->fd < 0) {
+    if (sp->fd < 0 && !nl) {
         *out = (const char *)(uintptr_t)r->off;
         return GP_OK;
     }
-    char *p = gp_arena_alloc(arena, (size_t)r->len + 1);
+    char *p = gp_arena_alloc(arena, (size_t)r->len + 2);
+    if (!p)
+        return GP_ENOMEM;
+    if (sp->fd < 0) {
+        memcpy(p, (const char *)(uintptr_t)r->off, r->len);
+        p[r->len] = '\n';
+        p[r->len + 1] = '\0';
+        *out = p;
+        return GP_OK;
+    }
     if (!p)
         return GP_ENOMEM;
     size_t done = 0;
@@ -171,9 +181,20 @@ int gp__dd_rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char 
             return GP_EIO;
         done += (size_t)n;
     }
-    p[r->len] = '\0';
+    p[r->len] = nl ? '\n' : '\0';
+    p[r->len + 1] = '\0';
     *out = p;
     return GP_OK;
+}
+
+int gp__dd_rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char **out)
+{
+    return rec_line(d, r, arena, 0, out);
+}
+
+int gp__dd_rec_line_nl(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char **out)
+{
+    return rec_line(d, r, arena, 1, out);
 }
 
 /* Normalises a record and keeps its line and id in the reader's store. */

@@ -369,17 +369,9 @@ static int render_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void 
         if (r->nm == 1 && d->ents[c].nrecs == 1) {
             /* its canonical line as it is, read here rather than in the writing thread */
             const dd_rec *line = &d->recs[d->ents[c].first];
-            const char *json;
-            int rc = gp__dd_rec_line(d, line, w->render, &json);
+            int rc = gp__dd_rec_line_nl(d, line, w->render, &r->line);
             if (rc)
                 return rc;
-            char *p = gp_arena_alloc(w->render, (size_t)line->len + 2);
-            if (!p)
-                return GP_ENOMEM;
-            memcpy(p, json, line->len);
-            p[line->len] = '\n';
-            p[line->len + 1] = '\0';
-            r->line = p;
             r->len = (size_t)line->len + 1;
             continue;
         }
@@ -403,6 +395,7 @@ static int render_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void 
         r->len = w->line.len;
         if (!(r->line = gp_arena_strndup(w->render, w->line.data, w->line.len)))
             return GP_ENOMEM;
+        gp__dd_worker_trim(w);
     }
     return GP_OK;
 }
@@ -506,6 +499,8 @@ int gp_dedup_write(gp_deduper *d, const gp_dedup_output *out)
         done += n;
         gp__dd_progress(d, "writing", done, d->stats.records_out);
     }
+    for (int k = 0; k < d->nthreads; k++)
+        gp_arena_reset(d->workers[k].render);
     free(groups);
     free(ready);
     return rc;

@@ -51,6 +51,42 @@ void gp__dd_worker_free(dd_worker *w)
     memset(w, 0, sizeof *w);
 }
 
+void gp__dd_worker_trim(dd_worker *w)
+{
+    enum { KEEP = 4 << 20 };
+    if (w->key.cap > KEEP)
+        gp_buf_free(&w->key);
+    if (w->key2.cap > KEEP)
+        gp_buf_free(&w->key2);
+    if (w->line.cap > KEEP)
+        gp_buf_free(&w->line);
+    if (w->h64_cap * sizeof *w->h64 > KEEP) {
+        free(w->h64);
+        w->h64 = NULL;
+        w->h64_cap = 0;
+    }
+    if (w->h32_cap * sizeof *w->h32 > KEEP) {
+        free(w->h32);
+        w->h32 = NULL;
+        w->h32_cap = 0;
+    }
+    if (w->h32b_cap * sizeof *w->h32b > KEEP) {
+        free(w->h32b);
+        w->h32b = NULL;
+        w->h32b_cap = 0;
+    }
+    if (w->h16_cap * sizeof *w->h16 > KEEP) {
+        free(w->h16);
+        w->h16 = NULL;
+        w->h16_cap = 0;
+    }
+    if (w->stop_cap > KEEP) {
+        free(w->stop);
+        w->stop = NULL;
+        w->stop_cap = 0;
+    }
+}
+
 double gp__dd_round3(double x)
 {
     return floor(x * 1000.0 + 0.5) / 1000.0;
