@@ -129,33 +129,75 @@ static int grow64(dd_worker *w, size_t need)
     return need <= w->h64_cap ? GP_OK : GP_GROW(w->h64, w->h64_cap, need);
 }
 
-/* Appends the hash of each word of a key (words separated by one space). */
-static size_t word_hashes(const char *key, size_t len, uint64_t *out, size_t cap)
+/* Words of a key as the shingles count them: runs between single spaces. */
+static size_t segments(const char *key, size_t len)
 {
-    size_t n = 0;
-    size_t i = 0;
-    while (i < len && n < cap) {
-        size_t j = i;
-        while (j < len && key[j] != ' ')
-            j++;
-        out[n++] = XXH3_64bits(key + i, j - i);
+    size_t n = 0, i = 0;
+    while (i < len) {
+        const char *sp = memchr(key + i, ' ', len - i);
+        size_t j = sp ? (size_t)(sp - key) : len;
+        n++;
         i = j + 1;
     }
     return n;
 }
 
-/* Shingle hashes of `nw` word hashes, `k` words each (all words when fewer). */
-static size_t shingles(const uint64_t *words, size_t nw, int k, uint64_t *out)
+enum { FP_ARRAY_MAX = 4096 };
+
+/* Description fingerprints: an array (v, n) or a bitmap of 65536 bits. */
+typedef struct fp_set {
+    uint16_t *v;
+    uint64_t *bits;
+    size_t n;
+} fp_set;
+
+/*
+ * Makes the shingles of a key's `nw` words, `shingle` words each (all words when
+ * fewer): the hash of each is folded from its word hashes. A shingle of stopwords only
+ * takes no part in MinHash ("of the": shared by most texts, it would pair them all);
+ * every shingle goes to `fp` when set. Returns the number of shingles.
+ */
+static size_t feed_shingles(const gp_dedup_rules *r, const char *key, size_t len, size_t nw,
+                            uint32_t *mins, size_t nbins, fp_set *fp)
 {
     if (nw == 0)
         return 0;
-    size_t width = nw < (size_t)k ? nw : (size_t)k;
-    size_t n = nw - width + 1;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t h = 0x9e3779b97f4a7c15ULL * (width + 1);
-        for (size_t j = 0; j < width; j++)
-            h = mix64(h ^ words[i + j]) + j;
-        out[i] = h;
+    size_t width = nw < (size_t)r->shingle ? nw : (size_t)r->shingle;
+    uint64_t ring[8];
+    uint8_t stop[8];
+    size_t t = 0, i = 0, n = 0;
+    while (i < len && t < nw) {
+        const char *sp = memchr(key + i, ' ', len - i);
+        size_t j = sp ? (size_t)(sp - key) : len;
+        uint64_t h = XXH3_64bits(key + i, j - i);
+        ring[t % width] = h;
+        stop[t % width] = (uint8_t)gp__dedup_stop_hash(r, h);
+        t++;
+        i = j + 1;
+        if (t < width)
+            continue;
+        size_t first = t - width;
+        uint64_t x = 0x9e3779b97f4a7c15ULL * (width + 1);
+        int all = 1;
+        for (size_t q = 0; q < width; q++) {
+            size_t at = (first + q) % width;
+            x = mix64(x ^ ring[at]) + q;
+            all = all && stop[at];
+        }
+        n++;
+        if (!all && nbins) {
+            size_t bin = (size_t)(((x >> 32) * nbins) >> 32);
+            uint32_t v = (uint32_t)x;
+            if (v < mins[bin])
+                mins[bin] = v;
+        }
+        if (fp) {
+            uint16_t f = (uint16_t)(mix64(x) >> 48);
+            if (fp->bits)
+                fp->bits[f >> 6] |= (uint64_t)1 << (f & 63);
+            else
+                fp->v[fp->n++] = f;
+        }
     }
     return n;
 }
@@ -360,32 +402,33 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
         !(e->desc_head = gp_arena_strndup(w->arena, w->key.data, w->key.len)))
         return GP_ENOMEM;
     head_hashes(w->key.data, w->key.len, e->head_hash);
-    if (grow64(w, dw + tw + 1) != GP_OK)
-        return GP_ENOMEM;
-    uint64_t *words = w->h64;
-    dw = word_hashes(w->key.data, w->key.len, words, dw);
-    tw = word_hashes(w->key2.data, w->key2.len, words + dw, tw);
-    /* shingles made of stopwords only take no part in MinHash */
-    if (dw + tw + 1 > w->stop_cap && GP_GROW(w->stop, w->stop_cap, dw + tw + 1) != GP_OK)
-        return GP_ENOMEM;
-    uint8_t *stop = w->stop;
-    for (size_t i = 0; i < dw + tw; i++)
-        stop[i] = (uint8_t)gp__dedup_stop_hash(r, words[i]);
-    /* Each shingle takes the place of its first word (the words after it are still
-       there when it is made): one array, not two, of 8 bytes a word. The description's
-       shingles are words[0..nd), the title's words[dw..dw + nt). */
-    size_t nd = shingles(words, dw, r->shingle, words);
-    size_t nt = shingles(words + dw, tw, r->shingle, words + dw);
-    for (size_t part = 0; part < 2; part++) {
-        size_t base = part ? dw : 0, nw = part ? tw : dw, n = part ? nt : nd;
-        size_t width = nw < (size_t)r->shingle ? nw : (size_t)r->shingle;
-        for (size_t i = 0; i < n; i++) {
-            int all = 1;
-            for (size_t j = 0; j < width && all; j++)
-                all = stop[base + i + j];
-            stop[base + i] = (uint8_t)all; /* reuse: word i starts shingle i */
-        }
+    /*
+     * The shingles are made as the words go by (a window of `shingle` word hashes), so
+     * a huge description costs no array per word: each goes to the MinHash bins of
+     * title and description and, for the description, to the fingerprints, kept in an
+     * array to sort, or in a bitmap of all 65536 when there are many.
+     */
+    size_t nbins = (size_t)r->bands * (size_t)r->rows;
+    uint32_t mins[GP_DD_MAX_PERMS];
+    for (size_t p = 0; p < nbins; p++)
+        mins[p] = UINT32_MAX;
+    dw = segments(w->key.data, w->key.len);
+    tw = segments(w->key2.data, w->key2.len);
+    size_t dwidth = dw < (size_t)r->shingle ? dw : (size_t)r->shingle;
+    size_t nshing = dw ? dw - dwidth + 1 : 0;
+    fp_set fp = {NULL, NULL, 0};
+    if (nshing > FP_ARRAY_MAX) {
+        if (grow64(w, 1024) != GP_OK)
+            return GP_ENOMEM;
+        fp.bits = w->h64;
+        memset(fp.bits, 0, 1024 * sizeof *fp.bits);
+    } else if (nshing) {
+        if (2 * nshing > w->h16_cap && GP_GROW(w->h16, w->h16_cap, 2 * nshing) != GP_OK)
+            return GP_ENOMEM;
+        fp.v = w->h16;
     }
+    size_t nd = feed_shingles(r, w->key.data, w->key.len, dw, mins, nbins, &fp);
+    size_t nt = feed_shingles(r, w->key2.data, w->key2.len, tw, mins, nbins, NULL);
     e->flags = (uint8_t)((nd ? DD_HAS_DESCRIPTION : 0) | (tw ? DD_HAS_TITLE : 0));
 
     /*
@@ -394,23 +437,10 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
      * shingle instead of one per bin; an empty bin borrows from a full one (below), so
      * short texts still fill every band.
      */
-    size_t nbins = (size_t)r->bands * (size_t)r->rows;
     if (nd + nt == 0 || nbins == 0) {
         for (int b = 0; b < r->bands; b++)
             bands[b] = 0;
     } else {
-        uint32_t mins[GP_DD_MAX_PERMS];
-        for (size_t p = 0; p < nbins; p++)
-            mins[p] = UINT32_MAX;
-        for (size_t i = 0; i < nd + nt; i++) {
-            if (stop[i < nd ? i : dw + (i - nd)])
-                continue; /* "of the": shared by most texts, it would pair them all */
-            uint64_t x = words[i < nd ? i : dw + (i - nd)];
-            size_t bin = (size_t)(((x >> 32) * nbins) >> 32);
-            uint32_t v = (uint32_t)x;
-            if (v < mins[bin])
-                mins[bin] = v;
-        }
         /*
          * An empty bin takes the value of the first full bin along a probe sequence of
          * its own (optimal densification): with a plain "next full bin to the right"
@@ -443,16 +473,30 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
     }
 
     /* Description fingerprints, title stems and topics. */
-    size_t cap = nd + 32 + rec.topics.len + 1;
+    size_t cap = 32 + rec.topics.len + 1;
     if (cap > w->h32_cap && GP_GROW(w->h32, w->h32_cap, cap) != GP_OK)
         return GP_ENOMEM;
-    if (2 * nd > w->h16_cap && GP_GROW(w->h16, w->h16_cap, 2 * nd) != GP_OK)
-        return GP_ENOMEM;
-    for (size_t i = 0; i < nd; i++)
-        w->h16[i] = (uint16_t)(mix64(words[i]) >> 48);
-    /* h16 is still NULL while no description has been seen: no pointer sum on it */
-    if (nd)
+    if (fp.bits) {
+        /* the smallest `sketch` set bits, and how many there are */
+        if ((size_t)r->sketch > w->h16_cap &&
+            GP_GROW(w->h16, w->h16_cap, (size_t)r->sketch) != GP_OK)
+            return GP_ENOMEM;
+        size_t k = 0;
+        for (size_t i = 0; i < 1024; i++) {
+            uint64_t bits = fp.bits[i];
+            while (bits) {
+                unsigned b = (unsigned)__builtin_ctzll(bits);
+                bits &= bits - 1;
+                if (k < (size_t)r->sketch)
+                    w->h16[k] = (uint16_t)(i * 64 + b);
+                k++;
+            }
+        }
+        nd = k;
+    } else if (nd) {
+        /* h16 is still NULL while no description has been seen: no pointer sum on it */
         nd = sort_unique16(w->h16, w->h16 + nd, nd);
+    }
     e->nshingles = (uint16_t)(nd > 65535 ? 65535 : nd);
     size_t ns = nd < (size_t)r->sketch ? nd : (size_t)r->sketch;
     e->nsketch = (uint16_t)ns;
