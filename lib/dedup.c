@@ -282,10 +282,8 @@ int gp_dedup_run(gp_deduper *d)
         if (!bands)
             rc = GP_ENOMEM;
     }
-    if (!rc) {
-        dd_feat_ctx fc = {bands};
-        rc = gp__dd_parallel(d, "comparing", d->nents, gp__dd_features_range, &fc, d->nthreads);
-    }
+    if (!rc)
+        rc = gp__dd_features_all(d, bands);
     if (!rc)
         rc = gp__dd_candidate_pairs(d, bands);
     free(bands);

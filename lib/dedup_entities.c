@@ -269,20 +269,114 @@ int gp__dd_load_entity(void *ctx, const dd_ent *e, gp_arena *arena, gp_record *o
     return gp__dd_entity_record(d, (uint32_t)(e - d->ents), arena, out);
 }
 
-int gp__dd_features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
+typedef struct feat_ctx {
+    uint32_t *bands;
+    const uint32_t *ids; /* entities, or records in the order of the file */
+} feat_ctx;
+
+/* The features of entities ids[lo, hi) (all entities when ids is NULL). */
+static int features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
 {
-    dd_feat_ctx *fc = ctx;
+    feat_ctx *fc = ctx;
     size_t nb = (size_t)d->r->bands;
-    for (size_t i = lo; i < hi; i++) {
+    for (size_t k = lo; k < hi; k++) {
+        uint32_t i = fc->ids ? fc->ids[k] : (uint32_t)k;
         gp_record rec;
         gp_arena_reset(w->scratch);
-        int rc = feature_record(d, (uint32_t)i, w->scratch, &rec);
+        int rc = feature_record(d, i, w->scratch, &rec);
         if (!rc)
-            rc = gp__dd_features(w, d->r, &d->ents[i], &rec, fc->bands + i * nb);
+            rc = gp__dd_features(w, d->r, &d->ents[i], &rec, fc->bands + (size_t)i * nb);
         gp__dd_worker_trim(w);
         if (rc)
             return rc;
     }
     gp_arena_reset(w->scratch);
     return GP_OK;
+}
+
+/*
+ * The features of the entities of one record each, records ids[lo, hi) in the order
+ * of the spill file: their lines are next to each other there, read at once.
+ */
+static int features_span(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
+{
+    feat_ctx *fc = ctx;
+    size_t nb = (size_t)d->r->bands;
+    const dd_rec *first = &d->recs[fc->ids[lo]], *last = &d->recs[fc->ids[hi - 1]];
+    size_t span = (size_t)(last->off - first->off) + last->len;
+    gp_arena_reset(w->render);
+    char *buf = gp_arena_alloc(w->render, span + 1);
+    if (!buf)
+        return GP_ENOMEM;
+    int rc = gp__dd_read_span(d, first->off, span, buf);
+    for (size_t k = lo; k < hi && !rc; k++) {
+        const dd_rec *r = &d->recs[fc->ids[k]];
+        gp_record rec;
+        gp_arena_reset(w->scratch);
+        gp_record_init(&rec, w->scratch);
+        gp_json_error err;
+        rc = gp_record_read_json(&rec, buf + (r->off - first->off), r->len, NULL, &err);
+        if (rc == GP_EPARSE)
+            rc = GP_EINTERNAL;
+        if (!rc)
+            rc = gp__dd_features(w, d->r, &d->ents[r->entity], &rec,
+                                 fc->bands + (size_t)r->entity * nb);
+        gp__dd_worker_trim(w);
+    }
+    gp_arena_reset(w->scratch);
+    gp_arena_reset(w->render);
+    return rc;
+}
+
+typedef struct at_off {
+    uint64_t off;
+    uint32_t rec;
+} at_off;
+
+static int off_cmp(const void *x, const void *y)
+{
+    uint64_t a = ((const at_off *)x)->off, b = ((const at_off *)y)->off;
+    return (a > b) - (a < b);
+}
+
+int gp__dd_features_all(gp_deduper *d, uint32_t *bands)
+{
+    feat_ctx fc = {bands, NULL};
+    if (!gp__dd_spilled(d))
+        return gp__dd_parallel(d, "comparing", d->nents, features_range, &fc, d->nthreads);
+    /* entities of one record from the file in its order; the others one by one */
+    uint32_t *single = malloc((d->nrecs ? d->nrecs : 1) * sizeof *single);
+    uint32_t *multi = malloc((d->nents ? d->nents : 1) * sizeof *multi);
+    if (!single || !multi) {
+        free(single);
+        free(multi);
+        return GP_ENOMEM;
+    }
+    at_off *order = malloc((d->nents ? d->nents : 1) * sizeof *order);
+    if (!order) {
+        free(single);
+        free(multi);
+        return GP_ENOMEM;
+    }
+    size_t ns = 0, nm = 0;
+    for (size_t i = 0; i < d->nents; i++) {
+        if (d->ents[i].nrecs == 1) {
+            order[ns].off = d->recs[d->ents[i].first].off;
+            order[ns++].rec = d->ents[i].first;
+        } else {
+            multi[nm++] = (uint32_t)i;
+        }
+    }
+    qsort(order, ns, sizeof *order, off_cmp);
+    for (size_t k = 0; k < ns; k++)
+        single[k] = order[k].rec;
+    free(order);
+    fc.ids = single;
+    int rc = gp__dd_parallel(d, "comparing", ns, features_span, &fc, d->nthreads);
+    fc.ids = multi;
+    if (!rc)
+        rc = gp__dd_parallel(d, "comparing", nm, features_range, &fc, d->nthreads);
+    free(single);
+    free(multi);
+    return rc;
 }

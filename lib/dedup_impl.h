@@ -1,9 +1,10 @@
 /*
  * lib/dedup_impl.h - the inside of gp-dedup, shared by lib/dedup*.c.
  *
- * Data layout (sized for a million records of about 1 KB in under 2 GB):
+ * Data layout (sized for a million records of about 1 KB in under 800 MiB):
  *  - every input record is normalised once and kept only as its canonical JSON line,
- *    in big chunks (dd_store, lib/dedup_ingest.c); a dd_rec points at it;
+ *    written to an unlinked temporary file and read back when needed (dd_spill,
+ *    lib/dedup_ingest.c; in memory when no file can be made); a dd_rec says where;
  *  - records with the same id form one entity (an exact duplicate group); the record of
  *    an entity of several records is merged from theirs whenever it is needed, never
  *    kept;
@@ -402,6 +403,10 @@ void gp__dd_ingest_free(gp_deduper *d);
 /* The canonical line of a record (len bytes and a NUL), read into `arena` when it was
  * spilled. Thread-safe. */
 int gp__dd_rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char **out);
+/* Whether the lines are in the spill file; then gp__dd_read_span reads `len` bytes of
+ * it from `off` (lines are written one after the other, in no gap). */
+int gp__dd_spilled(const gp_deduper *d);
+int gp__dd_read_span(gp_deduper *d, uint64_t off, size_t len, char *out);
 /* The same with a newline after the line (len + 1 bytes and a NUL), always a copy. */
 int gp__dd_rec_line_nl(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char **out);
 
@@ -415,11 +420,8 @@ int gp__dd_parse_records(gp_deduper *d, const uint32_t *ids, size_t nids, gp_are
 int gp__dd_entity_record(gp_deduper *d, uint32_t e, gp_arena *arena, gp_record *out);
 /* gp__dd_entity_record as a worker's dd_load_fn (ctx: the deduper). */
 int gp__dd_load_entity(void *ctx, const dd_ent *e, gp_arena *arena, gp_record *out);
-typedef struct dd_feat_ctx {
-    uint32_t *bands;
-} dd_feat_ctx;
-/* The features of entities [lo, hi) (a dd_range_fn; ctx: a dd_feat_ctx). */
-int gp__dd_features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx);
+/* The features of every entity and its LSH bands (rules->bands each), by the threads. */
+int gp__dd_features_all(gp_deduper *d, uint32_t *bands);
 
 /* lib/dedup_candidates.c: 4. candidate pairs, 5. scores */
 /* The blocking key `mask` of an entity, 0 when one of its fields is unknown. */

@@ -152,6 +152,25 @@ static int store_line(dd_spill *sp, dd_store *st, const char *s, size_t len, uin
     return GP_OK;
 }
 
+int gp__dd_spilled(const gp_deduper *d)
+{
+    return d->ingest.spill.fd >= 0;
+}
+
+int gp__dd_read_span(gp_deduper *d, uint64_t off, size_t len, char *out)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(d->ingest.spill.fd, out + done, len - done, (off_t)(off + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return GP_EIO;
+        done += (size_t)n;
+    }
+    return GP_OK;
+}
+
 /* The line into `arena`, with a newline when `nl` (then always a copy). */
 static int rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, int nl, const char **out)
 {
@@ -165,21 +184,10 @@ static int rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, int nl, con
         return GP_ENOMEM;
     if (sp->fd < 0) {
         memcpy(p, (const char *)(uintptr_t)r->off, r->len);
-        p[r->len] = '\n';
-        p[r->len + 1] = '\0';
-        *out = p;
-        return GP_OK;
-    }
-    if (!p)
-        return GP_ENOMEM;
-    size_t done = 0;
-    while (done < r->len) {
-        ssize_t n = pread(sp->fd, p + done, r->len - done, (off_t)(r->off + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return GP_EIO;
-        done += (size_t)n;
+    } else {
+        int rc = gp__dd_read_span(d, r->off, r->len, p);
+        if (rc)
+            return rc;
     }
     p[r->len] = nl ? '\n' : '\0';
     p[r->len + 1] = '\0';
