@@ -8,7 +8,8 @@
 # and dash variants, reordered and partly different topic lists, cut or lightly edited
 # descriptions, a second source, and distinct "sibling" practices that share wording),
 # normalises it with gp-norm (not timed), and runs gp-dedup on it, timed by
-# /usr/bin/time -v: wall time, records per second, peak resident memory. Pairwise
+# /usr/bin/time -v: wall time, CPU time (user + system: the wall time of a shared
+# machine says little), records per second, peak resident memory. Pairwise
 # precision and recall against the known groups come from bench/dedup_eval.py, which
 # also checks that every input record is in exactly one output record. Last, the time
 # of the largest size over the time of the one ten times smaller, and whether the
@@ -32,8 +33,8 @@ cmake --build build-bench -j"$(nproc)" >/dev/null
 tools=build-bench/tools
 "$tools/gp-extract" --no-positions fixtures/seeds/*.txt >"$data/seeds.jsonl" 2>/dev/null
 
-printf '%-9s %9s %8s %12s %9s %9s %9s %9s %8s\n' records out wall_s records_per_s peak_MiB \
-  precision recall pairs possible
+printf '%-9s %9s %8s %7s %12s %9s %9s %9s %9s %8s\n' records out wall_s cpu_s records_per_s \
+  peak_MiB precision recall pairs possible
 declare -A secs
 for n in "${sizes[@]}"; do
   raw="$data/dedup-$n.raw.jsonl" truth="$data/dedup-$n.truth" input="$data/dedup-$n.jsonl"
@@ -46,12 +47,13 @@ for n in "${sizes[@]}"; do
     >"$data/dedup-out.jsonl" 2>"$data/dedup-stats.txt"
   wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$data/time.txt")
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$data/time.txt")
+  cpu=$(sed -n 's/.*\(User\|System\) time (seconds): //p' "$data/time.txt" | awk '{ s += $1 } END { print s }')
   s=$(echo "$wall" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
   secs[$n]=$s
   read -r precision recall _ out < <(python3 bench/dedup_eval.py "$truth" "$data/dedup-out.jsonl")
   pairs=$(sed -n 's/.* ids, \([0-9]*\) candidate pairs.*/\1/p' "$data/dedup-stats.txt")
   possible=$(sed -n 's/.*: \([0-9]*\) possible duplicates.*/\1/p' "$data/dedup-stats.txt")
-  printf '%-9s %9s %8.2f %12.0f %9.1f %9s %9s %9s %8s\n' "$n" "$out" "$s" \
+  printf '%-9s %9s %8.2f %7.2f %12.0f %9.1f %9s %9s %9s %8s\n' "$n" "$out" "$s" "$cpu" \
     "$(echo "$n / $s" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$precision" "$recall" \
     "$pairs" "$possible"
 done

@@ -142,6 +142,7 @@ int gp_deduper_new(gp_deduper **out, gp_ruleset *rules, const gp_dedup_options *
     long n = d->opts.threads > 0 ? d->opts.threads : sysconf(_SC_NPROCESSORS_ONLN);
     d->nthreads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
     d->ingest.self.d = d;
+    d->ingest.spill.fd = -1;
     gp_diag_sink_init(&d->norm_sink, gp__dd_collect_errors, &d->ingest.self);
     int rc = gp_normalizer_new(&d->norm, rules, &d->norm_sink);
     if (!rc && (gp_arena_new(&d->arena) || gp_arena_new(&d->tmp)))
@@ -281,10 +282,8 @@ int gp_dedup_run(gp_deduper *d)
         if (!bands)
             rc = GP_ENOMEM;
     }
-    if (!rc) {
-        dd_feat_ctx fc = {bands};
-        rc = gp__dd_parallel(d, "comparing", d->nents, gp__dd_features_range, &fc, d->nthreads);
-    }
+    if (!rc)
+        rc = gp__dd_features_all(d, bands);
     if (!rc)
         rc = gp__dd_candidate_pairs(d, bands);
     free(bands);

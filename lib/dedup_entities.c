@@ -13,23 +13,168 @@
 
 /* ---- 2, 3. entities and their features ---- */
 
+/* By id; the records of one id are put in the order of their lines by
+ * sort_entity_records, which reads them. */
 static int rec_cmp(const void *x, const void *y)
 {
     const dd_rec *a = x, *b = y;
     int c = strcmp(a->id, b->id);
     if (c)
         return c;
-    size_t n = a->len < b->len ? a->len : b->len;
-    c = memcmp(a->json, b->json, n);
+    return (a->off > b->off) - (a->off < b->off);
+}
+
+typedef struct line_ref {
+    const char *json;
+    dd_rec rec;
+} line_ref;
+
+static int line_cmp(const void *x, const void *y)
+{
+    const line_ref *a = x, *b = y;
+    size_t n = a->rec.len < b->rec.len ? a->rec.len : b->rec.len;
+    int c = memcmp(a->json, b->json, n);
     if (c)
         return c;
-    return (a->len > b->len) - (a->len < b->len);
+    return (a->rec.len > b->rec.len) - (a->rec.len < b->rec.len);
+}
+
+/*
+ * Puts the records of an entity in the order of their lines, so that what is made of
+ * them does not depend on the order of the input (called once per entity, by the
+ * features phase, before anything reads them).
+ */
+static int sort_entity_records(gp_deduper *d, uint32_t e, gp_arena *arena, line_ref **out)
+{
+    const dd_ent *ent = &d->ents[e];
+    line_ref *v = gp_arena_alloc(arena, ent->nrecs * sizeof *v);
+    if (!v)
+        return GP_ENOMEM;
+    for (uint32_t j = 0; j < ent->nrecs; j++) {
+        v[j].rec = d->recs[ent->first + j];
+        int rc = gp__dd_rec_line(d, &v[j].rec, arena, &v[j].json);
+        if (rc)
+            return rc;
+    }
+    qsort(v, ent->nrecs, sizeof *v, line_cmp);
+    for (uint32_t j = 0; j < ent->nrecs; j++)
+        d->recs[ent->first + j] = v[j].rec;
+    *out = v;
+    return GP_OK;
+}
+
+/* The record of entity `e` for its features: its records read once, put in order and
+ * merged (as gp__dd_entity_record has it). */
+static int feature_record(gp_deduper *d, uint32_t e, gp_arena *arena, gp_record *out)
+{
+    const dd_ent *ent = &d->ents[e];
+    if (ent->nrecs == 1)
+        return gp__dd_entity_record(d, e, arena, out);
+    line_ref *v;
+    int rc = sort_entity_records(d, e, arena, &v);
+    gp_record **recs = rc ? NULL : gp_arena_alloc(arena, ent->nrecs * sizeof *recs);
+    if (!rc && !recs)
+        rc = GP_ENOMEM;
+    for (uint32_t j = 0; j < ent->nrecs && !rc; j++) {
+        if (!(recs[j] = gp_arena_alloc(arena, sizeof *recs[j])))
+            return GP_ENOMEM;
+        gp_record_init(recs[j], arena);
+        gp_json_error err;
+        rc = gp_record_read_json(recs[j], v[j].json, v[j].rec.len, NULL, &err);
+        if (rc == GP_EPARSE)
+            rc = GP_EINTERNAL;
+    }
+    dd_merged m;
+    if (!rc)
+        rc = gp__dd_merge(d->r, recs, ent->nrecs, arena, 0, &m);
+    if (rc)
+        return rc;
+    *out = m.rec;
+    out->id = ent->id;
+    return GP_OK;
+}
+
+/* Eight bytes of `id` from `at`, big-endian, zero past its end: in strcmp order. */
+static uint64_t id_key(const char *id, size_t at)
+{
+    size_t len = strlen(id);
+    uint64_t k = 0;
+    for (size_t i = 0; i < 8; i++)
+        k = k << 8 | (at + i < len ? (unsigned char)id[at + i] : 0);
+    return k;
+}
+
+/*
+ * Sorts the records by id: radix on the eight bytes after the prefix every id shares
+ * ("gp-"), then each run of equal keys by rec_cmp; a million calls of strcmp through
+ * qsort were seconds of one thread.
+ */
+static int sort_by_id(gp_deduper *d)
+{
+    size_t n = d->nrecs;
+    if (n < 2)
+        return GP_OK;
+    size_t common = strlen(d->recs[0].id);
+    for (size_t i = 1; i < n && common; i++) {
+        const char *a = d->recs[0].id, *b = d->recs[i].id;
+        size_t k = 0;
+        while (k < common && a[k] == b[k])
+            k++;
+        common = k;
+    }
+    uint64_t *keys = malloc(2 * n * sizeof *keys);
+    dd_rec *tmp = malloc(n * sizeof *tmp);
+    size_t *count = malloc((1 << 16) * sizeof *count);
+    if (!keys || !tmp || !count) {
+        free(keys);
+        free(tmp);
+        free(count);
+        return GP_ENOMEM;
+    }
+    uint64_t *ktmp = keys + n;
+    for (size_t i = 0; i < n; i++)
+        keys[i] = id_key(d->recs[i].id, common);
+    /* LSD radix, 16 bits a pass, records moved with their keys */
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, (1 << 16) * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(keys[i] >> shift) & 0xFFFF]++;
+        if (count[(keys[0] >> shift) & 0xFFFF] == n)
+            continue;
+        size_t sum = 0;
+        for (size_t k = 0; k < (1 << 16); k++) {
+            size_t c = count[k];
+            count[k] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t at = count[(keys[i] >> shift) & 0xFFFF]++;
+            ktmp[at] = keys[i];
+            tmp[at] = d->recs[i];
+        }
+        memcpy(keys, ktmp, n * sizeof *keys);
+        memcpy(d->recs, tmp, n * sizeof *tmp);
+    }
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && keys[j] == keys[i])
+            j++;
+        if (j - i > 1)
+            qsort(d->recs + i, j - i, sizeof *d->recs, rec_cmp);
+        i = j;
+    }
+    free(keys);
+    free(tmp);
+    free(count);
+    return GP_OK;
 }
 
 int gp__dd_group(gp_deduper *d)
 {
     gp__dd_progress(d, "grouping", 0, d->nrecs);
-    qsort(d->recs, d->nrecs, sizeof *d->recs, rec_cmp);
+    int rc = sort_by_id(d);
+    if (rc)
+        return rc;
     size_t n = 0;
     for (size_t i = 0; i < d->nrecs; i++)
         n += i == 0 || strcmp(d->recs[i].id, d->recs[i - 1].id) != 0;
@@ -76,7 +221,10 @@ int gp__dd_parse_records(gp_deduper *d, const uint32_t *ids, size_t nids, gp_are
                 return GP_ENOMEM;
             gp_record_init(rec, arena);
             gp_json_error err;
-            int rc = gp_record_read_json(rec, r->json, r->len, NULL, &err);
+            const char *json;
+            int rc = gp__dd_rec_line(d, r, arena, &json);
+            if (!rc)
+                rc = gp_record_read_json(rec, json, r->len, NULL, &err);
             if (rc)
                 return rc == GP_EPARSE ? GP_EINTERNAL : rc;
             recs[k++] = rec;
@@ -96,7 +244,10 @@ int gp__dd_entity_record(gp_deduper *d, uint32_t e, gp_arena *arena, gp_record *
         const dd_rec *r = &d->recs[ent->first];
         gp_record_init(out, arena);
         gp_json_error err;
-        int rc = gp_record_read_json(out, r->json, r->len, NULL, &err);
+        const char *json;
+        int rc = gp__dd_rec_line(d, r, arena, &json);
+        if (!rc)
+            rc = gp_record_read_json(out, json, r->len, NULL, &err);
         return rc == GP_EPARSE ? GP_EINTERNAL : rc;
     }
     gp_record **recs;
@@ -118,18 +269,114 @@ int gp__dd_load_entity(void *ctx, const dd_ent *e, gp_arena *arena, gp_record *o
     return gp__dd_entity_record(d, (uint32_t)(e - d->ents), arena, out);
 }
 
-int gp__dd_features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
+typedef struct feat_ctx {
+    uint32_t *bands;
+    const uint32_t *ids; /* entities, or records in the order of the file */
+} feat_ctx;
+
+/* The features of entities ids[lo, hi) (all entities when ids is NULL). */
+static int features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
 {
-    dd_feat_ctx *fc = ctx;
+    feat_ctx *fc = ctx;
     size_t nb = (size_t)d->r->bands;
-    for (size_t i = lo; i < hi; i++) {
+    for (size_t k = lo; k < hi; k++) {
+        uint32_t i = fc->ids ? fc->ids[k] : (uint32_t)k;
         gp_record rec;
         gp_arena_reset(w->scratch);
-        int rc = gp__dd_entity_record(d, (uint32_t)i, w->scratch, &rec);
+        int rc = feature_record(d, i, w->scratch, &rec);
         if (!rc)
-            rc = gp__dd_features(w, d->r, &d->ents[i], &rec, fc->bands + i * nb);
+            rc = gp__dd_features(w, d->r, &d->ents[i], &rec, fc->bands + (size_t)i * nb);
+        gp__dd_worker_trim(w);
         if (rc)
             return rc;
     }
+    gp_arena_reset(w->scratch);
     return GP_OK;
+}
+
+/*
+ * The features of the entities of one record each, records ids[lo, hi) in the order
+ * of the spill file: their lines are next to each other there, read at once.
+ */
+static int features_span(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
+{
+    feat_ctx *fc = ctx;
+    size_t nb = (size_t)d->r->bands;
+    const dd_rec *first = &d->recs[fc->ids[lo]], *last = &d->recs[fc->ids[hi - 1]];
+    size_t span = (size_t)(last->off - first->off) + last->len;
+    gp_arena_reset(w->render);
+    char *buf = gp_arena_alloc(w->render, span + 1);
+    if (!buf)
+        return GP_ENOMEM;
+    int rc = gp__dd_read_span(d, first->off, span, buf);
+    for (size_t k = lo; k < hi && !rc; k++) {
+        const dd_rec *r = &d->recs[fc->ids[k]];
+        gp_record rec;
+        gp_arena_reset(w->scratch);
+        gp_record_init(&rec, w->scratch);
+        gp_json_error err;
+        rc = gp_record_read_json(&rec, buf + (r->off - first->off), r->len, NULL, &err);
+        if (rc == GP_EPARSE)
+            rc = GP_EINTERNAL;
+        if (!rc)
+            rc = gp__dd_features(w, d->r, &d->ents[r->entity], &rec,
+                                 fc->bands + (size_t)r->entity * nb);
+        gp__dd_worker_trim(w);
+    }
+    gp_arena_reset(w->scratch);
+    gp_arena_reset(w->render);
+    return rc;
+}
+
+typedef struct at_off {
+    uint64_t off;
+    uint32_t rec;
+} at_off;
+
+static int off_cmp(const void *x, const void *y)
+{
+    uint64_t a = ((const at_off *)x)->off, b = ((const at_off *)y)->off;
+    return (a > b) - (a < b);
+}
+
+int gp__dd_features_all(gp_deduper *d, uint32_t *bands)
+{
+    feat_ctx fc = {bands, NULL};
+    if (!gp__dd_spilled(d))
+        return gp__dd_parallel(d, "comparing", d->nents, features_range, &fc, d->nthreads);
+    /* entities of one record from the file in its order; the others one by one */
+    uint32_t *single = malloc((d->nrecs ? d->nrecs : 1) * sizeof *single);
+    uint32_t *multi = malloc((d->nents ? d->nents : 1) * sizeof *multi);
+    if (!single || !multi) {
+        free(single);
+        free(multi);
+        return GP_ENOMEM;
+    }
+    at_off *order = malloc((d->nents ? d->nents : 1) * sizeof *order);
+    if (!order) {
+        free(single);
+        free(multi);
+        return GP_ENOMEM;
+    }
+    size_t ns = 0, nm = 0;
+    for (size_t i = 0; i < d->nents; i++) {
+        if (d->ents[i].nrecs == 1) {
+            order[ns].off = d->recs[d->ents[i].first].off;
+            order[ns++].rec = d->ents[i].first;
+        } else {
+            multi[nm++] = (uint32_t)i;
+        }
+    }
+    qsort(order, ns, sizeof *order, off_cmp);
+    for (size_t k = 0; k < ns; k++)
+        single[k] = order[k].rec;
+    free(order);
+    fc.ids = single;
+    int rc = gp__dd_parallel(d, "comparing", ns, features_span, &fc, d->nthreads);
+    fc.ids = multi;
+    if (!rc)
+        rc = gp__dd_parallel(d, "comparing", nm, features_range, &fc, d->nthreads);
+    free(single);
+    free(multi);
+    return rc;
 }

@@ -1,9 +1,10 @@
 /*
  * lib/dedup_impl.h - the inside of gp-dedup, shared by lib/dedup*.c.
  *
- * Data layout (sized for a million records of about 1 KB in under 2 GB):
+ * Data layout (sized for a million records of about 1 KB in under 800 MiB):
  *  - every input record is normalised once and kept only as its canonical JSON line,
- *    in big chunks (dd_store, lib/dedup_ingest.c); a dd_rec points at it;
+ *    written to an unlinked temporary file and read back when needed (dd_spill,
+ *    lib/dedup_ingest.c; in memory when no file can be made); a dd_rec says where;
  *  - records with the same id form one entity (an exact duplicate group); the record of
  *    an entity of several records is merged from theirs whenever it is needed, never
  *    kept;
@@ -110,13 +111,16 @@ gp_format gp__dd_format(const char *name);
 /* ---- records, entities, features ---- */
 
 typedef struct dd_rec {
-    const char *json; /* canonical line, without its newline */
+    uint64_t off; /* canonical line, without its newline: its offset in the spill file,
+                     or its address when lines are kept in memory (see dd_spill) */
     uint32_t len;
     uint32_t entity;
     const char *id;
 } dd_rec;
 
 enum { DD_NONE = UINT32_MAX };
+
+enum { DD_HEAD_STEP = 32, DD_HEAD_CHECKS = 12 };
 
 typedef struct dd_ent {
     const char *id;
@@ -139,10 +143,15 @@ typedef struct dd_ent {
     uint8_t formats;    /* mask of 1 << gp_format over its sources */
     uint8_t flags;
     uint32_t *hashes;
-    const char *desc_head; /* first prefix_max_chars bytes of the description's key */
-    uint32_t desc_len;     /* bytes of the description's key */
-    uint16_t desc_words;   /* words of the description (saturates at 65535) */
-    uint16_t *sketch;      /* sorted 16-bit fingerprints of the description's shingles */
+    /* the description's key when it has at most prefix_max_chars bytes (it may be the
+       cut-off copy of another's), else NULL */
+    const char *desc_head;
+    uint32_t desc_len;   /* bytes of the description's key */
+    uint16_t desc_words; /* words of the description (saturates at 65535) */
+    /* 16-bit hashes of the description key's first DD_HEAD_STEP x (k + 1) bytes, so that
+       a longer description is read again only when its opening may be the other's */
+    uint16_t head_hash[DD_HEAD_CHECKS];
+    uint16_t *sketch; /* sorted 16-bit fingerprints of the description's shingles */
 } dd_ent;
 
 enum { DD_HAS_TITLE = 1, DD_HAS_DESCRIPTION = 2 };
@@ -172,6 +181,9 @@ typedef struct dd_worker {
 
 int gp__dd_worker_init(dd_worker *w);
 void gp__dd_worker_free(dd_worker *w);
+/* Frees the worker's buffers that a huge record grew (memory stays a small multiple of
+ * the record at hand, not of the largest one seen). */
+void gp__dd_worker_trim(dd_worker *w);
 
 /*
  * Computes the features of entity `e` from its record. `bands` receives rules->bands LSH
@@ -274,11 +286,28 @@ typedef struct dd_batch {
     size_t seq; /* its place in the input, from 0 */
 } dd_batch;
 
-/* Where a reader keeps what it normalised: lines and ids in chunks, and their index. */
+/*
+ * The canonical lines of all records go to one unlinked temporary file (in $TMPDIR,
+ * else /tmp) and are read back with pread when a record is needed: a million records
+ * are a gigabyte of lines, which the page cache holds better than the heap. When no
+ * temporary file can be made, lines stay in memory (fd -1).
+ */
+typedef struct dd_spill {
+    int fd;
+    uint64_t size; /* bytes written or claimed */
+    pthread_mutex_t mu;
+    int mu_ready;
+} dd_spill;
+
+/* Where a reader keeps what it normalised: ids in chunks, lines in a buffer on their way
+ * to the spill file (or in chunks), and their index. */
 typedef struct dd_store {
     struct dd_chunk *chunks;
     dd_rec *recs;
     size_t nrecs, cap;
+    char *buf; /* lines not yet written; recs[pending..) are offsets into it */
+    size_t blen;
+    size_t pending;
 } dd_store;
 
 /* A thread that normalises batches, with its own rule set and normaliser. */
@@ -305,6 +334,7 @@ typedef struct dd_ingest {
     size_t seq;
     gp_diag_list **errors; /* per batch, handed to the sink when reading ends */
     size_t nerrors_cap;
+    dd_spill spill;
     pthread_mutex_t mu;
     pthread_cond_t work, freed;
     int sync_ready, quit, rc;
@@ -370,6 +400,15 @@ int gp__dd_collect_errors(void *ctx, const gp_diag *g);
  * handed to the sink in input order, the stores' indexes joined into one. */
 int gp__dd_ingest_finish(gp_deduper *d);
 void gp__dd_ingest_free(gp_deduper *d);
+/* The canonical line of a record (len bytes and a NUL), read into `arena` when it was
+ * spilled. Thread-safe. */
+int gp__dd_rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char **out);
+/* Whether the lines are in the spill file; then gp__dd_read_span reads `len` bytes of
+ * it from `off` (lines are written one after the other, in no gap). */
+int gp__dd_spilled(const gp_deduper *d);
+int gp__dd_read_span(gp_deduper *d, uint64_t off, size_t len, char *out);
+/* The same with a newline after the line (len + 1 bytes and a NUL), always a copy. */
+int gp__dd_rec_line_nl(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char **out);
 
 /* lib/dedup_entities.c: 2, 3. entities and their features */
 int gp__dd_group(gp_deduper *d);
@@ -381,11 +420,8 @@ int gp__dd_parse_records(gp_deduper *d, const uint32_t *ids, size_t nids, gp_are
 int gp__dd_entity_record(gp_deduper *d, uint32_t e, gp_arena *arena, gp_record *out);
 /* gp__dd_entity_record as a worker's dd_load_fn (ctx: the deduper). */
 int gp__dd_load_entity(void *ctx, const dd_ent *e, gp_arena *arena, gp_record *out);
-typedef struct dd_feat_ctx {
-    uint32_t *bands;
-} dd_feat_ctx;
-/* The features of entities [lo, hi) (a dd_range_fn; ctx: a dd_feat_ctx). */
-int gp__dd_features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx);
+/* The features of every entity and its LSH bands (rules->bands each), by the threads. */
+int gp__dd_features_all(gp_deduper *d, uint32_t *bands);
 
 /* lib/dedup_candidates.c: 4. candidate pairs, 5. scores */
 /* The blocking key `mask` of an entity, 0 when one of its fields is unknown. */

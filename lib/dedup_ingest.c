@@ -6,13 +6,17 @@
  * their own (chunks of STORE_CHUNK bytes). When reading ends the stores' indexes are
  * joined into one, and the errors of normalising handed to the sink in input order.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dedup_impl.h"
 
-enum { STORE_CHUNK = 8 << 20 };
+enum { STORE_CHUNK = 8 << 20, SPILL_BUF = 1 << 20 };
 
 typedef struct dd_chunk {
     struct dd_chunk *next;
@@ -50,7 +54,155 @@ static void store_free(dd_store *st)
         st->chunks = next;
     }
     free(st->recs);
+    free(st->buf);
     memset(st, 0, sizeof *st);
+}
+
+/* ---- the spill file ---- */
+
+static void spill_open(dd_spill *sp)
+{
+    sp->fd = -1;
+    if (pthread_mutex_init(&sp->mu, NULL) != 0)
+        return; /* lines stay in memory */
+    sp->mu_ready = 1;
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+#ifdef O_TMPFILE
+    sp->fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+#endif
+    if (sp->fd < 0) {
+        size_t n = strlen(dir) + 32;
+        char *path = malloc(n);
+        if (!path)
+            return;
+        snprintf(path, n, "%s/gpkit-dedup-XXXXXX", dir);
+        sp->fd = mkstemp(path);
+        if (sp->fd >= 0)
+            unlink(path);
+        free(path);
+    }
+}
+
+static void spill_close(dd_spill *sp)
+{
+    if (sp->fd >= 0)
+        close(sp->fd);
+    if (sp->mu_ready)
+        pthread_mutex_destroy(&sp->mu);
+    memset(sp, 0, sizeof *sp);
+    sp->fd = -1;
+}
+
+/* Claims `len` bytes at the end of the file and writes them there. */
+static int spill_write(dd_spill *sp, const char *data, size_t len, uint64_t *off)
+{
+    pthread_mutex_lock(&sp->mu);
+    uint64_t at = sp->size;
+    sp->size += len;
+    pthread_mutex_unlock(&sp->mu);
+    *off = at;
+    while (len) {
+        ssize_t n = pwrite(sp->fd, data, len, (off_t)at);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return GP_EIO;
+        data += n;
+        len -= (size_t)n;
+        at += (uint64_t)n;
+    }
+    return GP_OK;
+}
+
+/* Writes the store's buffer; its records' offsets become the file's. */
+static int store_flush(dd_spill *sp, dd_store *st)
+{
+    uint64_t base = 0;
+    int rc = st->blen ? spill_write(sp, st->buf, st->blen, &base) : GP_OK;
+    for (size_t i = st->pending; i < st->nrecs; i++)
+        st->recs[i].off += base;
+    st->pending = st->nrecs;
+    st->blen = 0;
+    return rc;
+}
+
+/* Keeps a line: in the buffer on its way to the spill file (or in memory); `off` as
+ * dd_rec has it, relative to the buffer until it is flushed. */
+static int store_line(dd_spill *sp, dd_store *st, const char *s, size_t len, uint64_t *off)
+{
+    if (sp->fd < 0) {
+        const char *p = store_put(st, s, len);
+        if (!p)
+            return GP_ENOMEM;
+        *off = (uint64_t)(uintptr_t)p;
+        return GP_OK;
+    }
+    if (!st->buf && !(st->buf = malloc(SPILL_BUF)))
+        return GP_ENOMEM;
+    int rc;
+    if (len > SPILL_BUF - st->blen && (rc = store_flush(sp, st)) != GP_OK)
+        return rc;
+    if (len > SPILL_BUF) /* a huge line goes straight to the file (the caller counts it) */
+        return spill_write(sp, s, len, off);
+    memcpy(st->buf + st->blen, s, len);
+    *off = st->blen;
+    st->blen += len;
+    return GP_OK;
+}
+
+int gp__dd_spilled(const gp_deduper *d)
+{
+    return d->ingest.spill.fd >= 0;
+}
+
+int gp__dd_read_span(gp_deduper *d, uint64_t off, size_t len, char *out)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(d->ingest.spill.fd, out + done, len - done, (off_t)(off + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return GP_EIO;
+        done += (size_t)n;
+    }
+    return GP_OK;
+}
+
+/* The line into `arena`, with a newline when `nl` (then always a copy). */
+static int rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, int nl, const char **out)
+{
+    const dd_spill *sp = &d->ingest.spill;
+    if (sp->fd < 0 && !nl) {
+        *out = (const char *)(uintptr_t)r->off;
+        return GP_OK;
+    }
+    char *p = gp_arena_alloc(arena, (size_t)r->len + 2);
+    if (!p)
+        return GP_ENOMEM;
+    if (sp->fd < 0) {
+        memcpy(p, (const char *)(uintptr_t)r->off, r->len);
+    } else {
+        int rc = gp__dd_read_span(d, r->off, r->len, p);
+        if (rc)
+            return rc;
+    }
+    p[r->len] = nl ? '\n' : '\0';
+    p[r->len + 1] = '\0';
+    *out = p;
+    return GP_OK;
+}
+
+int gp__dd_rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char **out)
+{
+    return rec_line(d, r, arena, 0, out);
+}
+
+int gp__dd_rec_line_nl(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char **out)
+{
+    return rec_line(d, r, arena, 1, out);
 }
 
 /* Normalises a record and keeps its line and id in the reader's store. */
@@ -70,11 +222,22 @@ static int keep_record(dd_reader *rd, gp_record *rec)
     if (st->nrecs == st->cap && GP_GROW(st->recs, st->cap, st->nrecs + 1) != GP_OK)
         return GP_ENOMEM;
     size_t len = rd->line.len - 1; /* without the newline */
-    const char *json = store_put(st, rd->line.data, len);
+    if (len >= UINT32_MAX)
+        return GP_ELIMIT;
+    dd_spill *sp = &rd->d->ingest.spill;
+    uint64_t off;
+    rc = store_line(sp, st, rd->line.data, len, &off);
+    if (rc)
+        return rc;
     const char *id = store_put(st, rec->id, strlen(rec->id));
-    if (!json || !id)
+    if (!id)
         return GP_ENOMEM;
-    st->recs[st->nrecs++] = (dd_rec){json, (uint32_t)len, 0, id};
+    st->recs[st->nrecs++] = (dd_rec){off, (uint32_t)len, 0, id};
+    if (len > SPILL_BUF && sp->fd >= 0)
+        st->pending = st->nrecs; /* written already, at its offset */
+    /* a huge line's buffer is not kept for the next records */
+    if (rd->line.cap > 4 * (size_t)SPILL_BUF)
+        gp_buf_free(&rd->line);
     return GP_OK;
 }
 
@@ -200,6 +363,7 @@ static int ingest_start(gp_deduper *d)
             return GP_ENOMEM;
         in->free_list[in->nfree++] = in->npool - 1 - i;
     }
+    spill_open(&in->spill);
     int rc = reader_init(d, &in->self, 0);
     if (rc || !want)
         return rc;
@@ -295,6 +459,11 @@ int gp__dd_ingest_finish(gp_deduper *d)
     size_t n = in->self.store.nrecs;
     for (int i = 0; i < DD_MAX_READERS; i++)
         n += in->readers[i].store.nrecs;
+    if (!rc && in->spill.fd >= 0) {
+        rc = store_flush(&in->spill, &in->self.store);
+        for (int i = 0; i < DD_MAX_READERS && !rc; i++)
+            rc = store_flush(&in->spill, &in->readers[i].store);
+    }
     if (rc)
         return rc;
     if (n >= UINT32_MAX - 1)
@@ -312,8 +481,10 @@ int gp__dd_ingest_finish(gp_deduper *d)
             memcpy(d->recs + d->nrecs, stores[i]->recs, stores[i]->nrecs * sizeof *d->recs);
         d->nrecs += stores[i]->nrecs;
         free(stores[i]->recs);
+        free(stores[i]->buf);
         stores[i]->recs = NULL;
-        stores[i]->nrecs = stores[i]->cap = 0;
+        stores[i]->buf = NULL;
+        stores[i]->nrecs = stores[i]->cap = stores[i]->pending = stores[i]->blen = 0;
     }
     d->stats.records_in = d->nrecs;
     return GP_OK;
@@ -336,6 +507,7 @@ void gp__dd_ingest_free(gp_deduper *d)
     for (size_t k = 0; k < in->nerrors_cap; k++)
         gp_diag_list_free(in->errors[k]);
     free(in->errors);
+    spill_close(&in->spill);
     free(in->pool);
     free(in->free_list);
     free(in->queue);

@@ -308,14 +308,17 @@ static int keep_source(gp_deduper *d, gp_source *s)
 typedef struct rendered {
     uint32_t *mem;
     size_t nm;
-    const char *line; /* merged groups, with its newline */
+    int merged;       /* several records: `m` and `members` are set */
+    const char *line; /* the dataset's line, with its newline */
     size_t len;
     dd_merged m;
+    gp_dedup_member *members; /* when the window wants them */
 } rendered;
 
 typedef struct window {
     const uint32_t *groups;
     rendered *out;
+    int members; /* clusters or findings are written: members of merged groups */
 } window;
 
 /* The root of x; reads only (the paths are flattened after clustering). */
@@ -324,6 +327,29 @@ static uint32_t root_of(const dd_ent *e, uint32_t x)
     while (e[x].parent != x)
         x = e[x].parent;
     return x;
+}
+
+/* The members of a merged group from its records parsed (as make_member has them). */
+static int members_of(gp_deduper *d, rendered *r, gp_record *const *recs, gp_arena *arena)
+{
+    r->members = gp_arena_alloc(arena, r->nm * sizeof *r->members);
+    if (!r->members)
+        return GP_ENOMEM;
+    size_t at = 0;
+    for (size_t k = 0; k < r->nm; k++) {
+        const dd_ent *e = &d->ents[r->mem[k]];
+        const gp_record *rec = recs[at];
+        dd_merged m;
+        if (e->nrecs > 1) {
+            int rc = gp__dd_merge(d->r, recs + at, e->nrecs, arena, 0, &m);
+            if (rc)
+                return rc;
+            rec = &m.rec;
+        }
+        r->members[k] = (gp_dedup_member){e->id, e->nrecs, rec->sources, rec->nsources};
+        at += e->nrecs;
+    }
+    return GP_OK;
 }
 
 static int render_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
@@ -340,11 +366,21 @@ static int render_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void 
         for (uint32_t x = (uint32_t)(root - d->ents); x != DD_NONE; x = d->ents[x].next)
             r->mem[r->nm++] = x;
         qsort(r->mem, r->nm, sizeof *r->mem, uint32_cmp);
-        if (r->nm == 1 && d->ents[c].nrecs == 1)
+        if (r->nm == 1 && d->ents[c].nrecs == 1) {
+            /* its canonical line as it is, read here rather than in the writing thread */
+            const dd_rec *line = &d->recs[d->ents[c].first];
+            int rc = gp__dd_rec_line_nl(d, line, w->render, &r->line);
+            if (rc)
+                return rc;
+            r->len = (size_t)line->len + 1;
             continue;
+        }
+        r->merged = 1;
         gp_record **recs;
         size_t n;
         int rc = gp__dd_parse_records(d, r->mem, r->nm, w->render, &recs, &n);
+        if (!rc && win->members)
+            rc = members_of(d, r, recs, w->render);
         if (!rc)
             rc = gp__dd_merge(d->r, recs, n, w->render, 1, &r->m);
         if (!rc)
@@ -359,6 +395,7 @@ static int render_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void 
         r->len = w->line.len;
         if (!(r->line = gp_arena_strndup(w->render, w->line.data, w->line.len)))
             return GP_ENOMEM;
+        gp__dd_worker_trim(w);
     }
     return GP_OK;
 }
@@ -372,15 +409,9 @@ static int emit_group(walk *w, uint32_t c, const rendered *r)
     const dd_ent *e = &d->ents[c];
     gp_source first = {0};
     int rc = GP_OK;
-    if (!r->line) {
-        if (out->dataset) {
-            gp_buf_reset(&d->line);
-            gp_buf_put(&d->line, d->recs[e->first].json, d->recs[e->first].len);
-            gp_buf_putc(&d->line, '\n');
-            if (gp_buf_error(&d->line))
-                return GP_ENOMEM;
-            rc = out->dataset(out->dataset_ctx, d->line.data, d->line.len);
-        }
+    if (!r->merged) {
+        if (out->dataset)
+            rc = out->dataset(out->dataset_ctx, r->line, r->len);
         if (!rc && d->nposs && w->poss < d->nposs && d->poss[w->poss].ca == c) {
             gp_record rec;
             rc = gp__dd_entity_record(d, c, d->tmp, &rec);
@@ -404,7 +435,7 @@ static int emit_group(walk *w, uint32_t c, const rendered *r)
         GP_DEDUP_MERGED, e->id, NULL, first.file ? &first : NULL, NULL, nm, NULL, 0, NULL,
         m->nconflicts,   NULL};
     if (!rc && (out->clusters || out->findings)) {
-        gp_dedup_member *mem = gp_arena_alloc(d->tmp, nm * sizeof *mem);
+        gp_dedup_member *mem = r->members;
         size_t nl = 0;
         while (w->link + nl < d->nlinks && d->links[w->link + nl].cluster == c)
             nl++;
@@ -412,8 +443,6 @@ static int emit_group(walk *w, uint32_t c, const rendered *r)
         cl.conflicts = convert_conflicts(m, d->tmp);
         if (!mem || !links || !cl.conflicts)
             rc = GP_ENOMEM;
-        for (size_t i = 0; i < nm && !rc; i++)
-            rc = make_member(d, r->mem[i], d->tmp, &mem[i]);
         for (size_t i = 0; i < nl && !rc; i++) {
             const dd_link *lr = &d->links[w->link + i];
             rc = make_link(d, lr->a, lr->b, lr->how == DD_LINK_DECISION ? "decision" : "score",
@@ -463,13 +492,15 @@ int gp_dedup_write(gp_deduper *d, const gp_dedup_output *out)
                 groups[n++] = (uint32_t)i;
         for (int k = 0; k < d->nthreads; k++)
             gp_arena_reset(d->workers[k].render);
-        window win = {groups, ready};
+        window win = {groups, ready, out->clusters || out->findings};
         rc = gp__dd_parallel(d, NULL, n, render_range, &win, threads);
         for (size_t k = 0; k < n && !rc; k++)
             rc = emit_group(&w, groups[k], &ready[k]);
         done += n;
         gp__dd_progress(d, "writing", done, d->stats.records_out);
     }
+    for (int k = 0; k < d->nthreads; k++)
+        gp_arena_reset(d->workers[k].render);
     free(groups);
     free(ready);
     return rc;

@@ -51,6 +51,42 @@ void gp__dd_worker_free(dd_worker *w)
     memset(w, 0, sizeof *w);
 }
 
+void gp__dd_worker_trim(dd_worker *w)
+{
+    enum { KEEP = 4 << 20 };
+    if (w->key.cap > KEEP)
+        gp_buf_free(&w->key);
+    if (w->key2.cap > KEEP)
+        gp_buf_free(&w->key2);
+    if (w->line.cap > KEEP)
+        gp_buf_free(&w->line);
+    if (w->h64_cap * sizeof *w->h64 > KEEP) {
+        free(w->h64);
+        w->h64 = NULL;
+        w->h64_cap = 0;
+    }
+    if (w->h32_cap * sizeof *w->h32 > KEEP) {
+        free(w->h32);
+        w->h32 = NULL;
+        w->h32_cap = 0;
+    }
+    if (w->h32b_cap * sizeof *w->h32b > KEEP) {
+        free(w->h32b);
+        w->h32b = NULL;
+        w->h32b_cap = 0;
+    }
+    if (w->h16_cap * sizeof *w->h16 > KEEP) {
+        free(w->h16);
+        w->h16 = NULL;
+        w->h16_cap = 0;
+    }
+    if (w->stop_cap > KEEP) {
+        free(w->stop);
+        w->stop = NULL;
+        w->stop_cap = 0;
+    }
+}
+
 double gp__dd_round3(double x)
 {
     return floor(x * 1000.0 + 0.5) / 1000.0;
@@ -93,33 +129,75 @@ static int grow64(dd_worker *w, size_t need)
     return need <= w->h64_cap ? GP_OK : GP_GROW(w->h64, w->h64_cap, need);
 }
 
-/* Appends the hash of each word of a key (words separated by one space). */
-static size_t word_hashes(const char *key, size_t len, uint64_t *out, size_t cap)
+/* Words of a key as the shingles count them: runs between single spaces. */
+static size_t segments(const char *key, size_t len)
 {
-    size_t n = 0;
-    size_t i = 0;
-    while (i < len && n < cap) {
-        size_t j = i;
-        while (j < len && key[j] != ' ')
-            j++;
-        out[n++] = XXH3_64bits(key + i, j - i);
+    size_t n = 0, i = 0;
+    while (i < len) {
+        const char *sp = memchr(key + i, ' ', len - i);
+        size_t j = sp ? (size_t)(sp - key) : len;
+        n++;
         i = j + 1;
     }
     return n;
 }
 
-/* Shingle hashes of `nw` word hashes, `k` words each (all words when fewer). */
-static size_t shingles(const uint64_t *words, size_t nw, int k, uint64_t *out)
+enum { FP_ARRAY_MAX = 4096 };
+
+/* Description fingerprints: an array (v, n) or a bitmap of 65536 bits. */
+typedef struct fp_set {
+    uint16_t *v;
+    uint64_t *bits;
+    size_t n;
+} fp_set;
+
+/*
+ * Makes the shingles of a key's `nw` words, `shingle` words each (all words when
+ * fewer): the hash of each is folded from its word hashes. A shingle of stopwords only
+ * takes no part in MinHash ("of the": shared by most texts, it would pair them all);
+ * every shingle goes to `fp` when set. Returns the number of shingles.
+ */
+static size_t feed_shingles(const gp_dedup_rules *r, const char *key, size_t len, size_t nw,
+                            uint32_t *mins, size_t nbins, fp_set *fp)
 {
     if (nw == 0)
         return 0;
-    size_t width = nw < (size_t)k ? nw : (size_t)k;
-    size_t n = nw - width + 1;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t h = 0x9e3779b97f4a7c15ULL * (width + 1);
-        for (size_t j = 0; j < width; j++)
-            h = mix64(h ^ words[i + j]) + j;
-        out[i] = h;
+    size_t width = nw < (size_t)r->shingle ? nw : (size_t)r->shingle;
+    uint64_t ring[8];
+    uint8_t stop[8];
+    size_t t = 0, i = 0, n = 0;
+    while (i < len && t < nw) {
+        const char *sp = memchr(key + i, ' ', len - i);
+        size_t j = sp ? (size_t)(sp - key) : len;
+        uint64_t h = XXH3_64bits(key + i, j - i);
+        ring[t % width] = h;
+        stop[t % width] = (uint8_t)gp__dedup_stop_hash(r, h);
+        t++;
+        i = j + 1;
+        if (t < width)
+            continue;
+        size_t first = t - width;
+        uint64_t x = 0x9e3779b97f4a7c15ULL * (width + 1);
+        int all = 1;
+        for (size_t q = 0; q < width; q++) {
+            size_t at = (first + q) % width;
+            x = mix64(x ^ ring[at]) + q;
+            all = all && stop[at];
+        }
+        n++;
+        if (!all && nbins) {
+            size_t bin = (size_t)(((x >> 32) * nbins) >> 32);
+            uint32_t v = (uint32_t)x;
+            if (v < mins[bin])
+                mins[bin] = v;
+        }
+        if (fp) {
+            uint16_t f = (uint16_t)(mix64(x) >> 48);
+            if (fp->bits)
+                fp->bits[f >> 6] |= (uint64_t)1 << (f & 63);
+            else
+                fp->v[fp->n++] = f;
+        }
     }
     return n;
 }
@@ -254,6 +332,15 @@ static size_t word_count(const char *key, size_t len)
     return n;
 }
 
+/* The hash of each DD_HEAD_STEP x (k + 1) bytes that open a key (0 past its end). */
+static void head_hashes(const char *key, size_t len, uint16_t *out)
+{
+    for (size_t k = 0; k < DD_HEAD_CHECKS; k++) {
+        size_t n = (k + 1) * DD_HEAD_STEP;
+        out[k] = n <= len ? (uint16_t)(XXH3_64bits(key, n) >> 48) : 0;
+    }
+}
+
 /* The record of an entity, in the worker's scratch arena (reset first). */
 static int load(dd_worker *w, const dd_ent *e, gp_record *rec)
 {
@@ -311,38 +398,37 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
     e->desc_head = NULL;
     e->desc_len = (uint32_t)(w->key.len > UINT32_MAX ? UINT32_MAX : w->key.len);
     e->desc_words = (uint16_t)(dw > 65535 ? 65535 : dw);
-    if (w->key.len && r->prefix_max_chars > 0) {
-        size_t head =
-            w->key.len < (size_t)r->prefix_max_chars ? w->key.len : (size_t)r->prefix_max_chars;
-        if (!(e->desc_head = gp_arena_strndup(w->arena, w->key.data, head)))
+    if (w->key.len && w->key.len <= (size_t)r->prefix_max_chars &&
+        !(e->desc_head = gp_arena_strndup(w->arena, w->key.data, w->key.len)))
+        return GP_ENOMEM;
+    head_hashes(w->key.data, w->key.len, e->head_hash);
+    /*
+     * The shingles are made as the words go by (a window of `shingle` word hashes), so
+     * a huge description costs no array per word: each goes to the MinHash bins of
+     * title and description and, for the description, to the fingerprints, kept in an
+     * array to sort, or in a bitmap of all 65536 when there are many.
+     */
+    size_t nbins = (size_t)r->bands * (size_t)r->rows;
+    uint32_t mins[GP_DD_MAX_PERMS];
+    for (size_t p = 0; p < nbins; p++)
+        mins[p] = UINT32_MAX;
+    dw = segments(w->key.data, w->key.len);
+    tw = segments(w->key2.data, w->key2.len);
+    size_t dwidth = dw < (size_t)r->shingle ? dw : (size_t)r->shingle;
+    size_t nshing = dw ? dw - dwidth + 1 : 0;
+    fp_set fp = {NULL, NULL, 0};
+    if (nshing > FP_ARRAY_MAX) {
+        if (grow64(w, 1024) != GP_OK)
             return GP_ENOMEM;
+        fp.bits = w->h64;
+        memset(fp.bits, 0, 1024 * sizeof *fp.bits);
+    } else if (nshing) {
+        if (2 * nshing > w->h16_cap && GP_GROW(w->h16, w->h16_cap, 2 * nshing) != GP_OK)
+            return GP_ENOMEM;
+        fp.v = w->h16;
     }
-    if (grow64(w, dw + tw + 1) != GP_OK)
-        return GP_ENOMEM;
-    uint64_t *words = w->h64;
-    dw = word_hashes(w->key.data, w->key.len, words, dw);
-    tw = word_hashes(w->key2.data, w->key2.len, words + dw, tw);
-    /* shingles made of stopwords only take no part in MinHash */
-    if (dw + tw + 1 > w->stop_cap && GP_GROW(w->stop, w->stop_cap, dw + tw + 1) != GP_OK)
-        return GP_ENOMEM;
-    uint8_t *stop = w->stop;
-    for (size_t i = 0; i < dw + tw; i++)
-        stop[i] = (uint8_t)gp__dedup_stop_hash(r, words[i]);
-    /* Each shingle takes the place of its first word (the words after it are still
-       there when it is made): one array, not two, of 8 bytes a word. The description's
-       shingles are words[0..nd), the title's words[dw..dw + nt). */
-    size_t nd = shingles(words, dw, r->shingle, words);
-    size_t nt = shingles(words + dw, tw, r->shingle, words + dw);
-    for (size_t part = 0; part < 2; part++) {
-        size_t base = part ? dw : 0, nw = part ? tw : dw, n = part ? nt : nd;
-        size_t width = nw < (size_t)r->shingle ? nw : (size_t)r->shingle;
-        for (size_t i = 0; i < n; i++) {
-            int all = 1;
-            for (size_t j = 0; j < width && all; j++)
-                all = stop[base + i + j];
-            stop[base + i] = (uint8_t)all; /* reuse: word i starts shingle i */
-        }
-    }
+    size_t nd = feed_shingles(r, w->key.data, w->key.len, dw, mins, nbins, &fp);
+    size_t nt = feed_shingles(r, w->key2.data, w->key2.len, tw, mins, nbins, NULL);
     e->flags = (uint8_t)((nd ? DD_HAS_DESCRIPTION : 0) | (tw ? DD_HAS_TITLE : 0));
 
     /*
@@ -351,23 +437,10 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
      * shingle instead of one per bin; an empty bin borrows from a full one (below), so
      * short texts still fill every band.
      */
-    size_t nbins = (size_t)r->bands * (size_t)r->rows;
     if (nd + nt == 0 || nbins == 0) {
         for (int b = 0; b < r->bands; b++)
             bands[b] = 0;
     } else {
-        uint32_t mins[GP_DD_MAX_PERMS];
-        for (size_t p = 0; p < nbins; p++)
-            mins[p] = UINT32_MAX;
-        for (size_t i = 0; i < nd + nt; i++) {
-            if (stop[i < nd ? i : dw + (i - nd)])
-                continue; /* "of the": shared by most texts, it would pair them all */
-            uint64_t x = words[i < nd ? i : dw + (i - nd)];
-            size_t bin = (size_t)(((x >> 32) * nbins) >> 32);
-            uint32_t v = (uint32_t)x;
-            if (v < mins[bin])
-                mins[bin] = v;
-        }
         /*
          * An empty bin takes the value of the first full bin along a probe sequence of
          * its own (optimal densification): with a plain "next full bin to the right"
@@ -400,16 +473,30 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
     }
 
     /* Description fingerprints, title stems and topics. */
-    size_t cap = nd + 32 + rec.topics.len + 1;
+    size_t cap = 32 + rec.topics.len + 1;
     if (cap > w->h32_cap && GP_GROW(w->h32, w->h32_cap, cap) != GP_OK)
         return GP_ENOMEM;
-    if (2 * nd > w->h16_cap && GP_GROW(w->h16, w->h16_cap, 2 * nd) != GP_OK)
-        return GP_ENOMEM;
-    for (size_t i = 0; i < nd; i++)
-        w->h16[i] = (uint16_t)(mix64(words[i]) >> 48);
-    /* h16 is still NULL while no description has been seen: no pointer sum on it */
-    if (nd)
+    if (fp.bits) {
+        /* the smallest `sketch` set bits, and how many there are */
+        if ((size_t)r->sketch > w->h16_cap &&
+            GP_GROW(w->h16, w->h16_cap, (size_t)r->sketch) != GP_OK)
+            return GP_ENOMEM;
+        size_t k = 0;
+        for (size_t i = 0; i < 1024; i++) {
+            uint64_t bits = fp.bits[i];
+            while (bits) {
+                unsigned b = (unsigned)__builtin_ctzll(bits);
+                bits &= bits - 1;
+                if (k < (size_t)r->sketch)
+                    w->h16[k] = (uint16_t)(i * 64 + b);
+                k++;
+            }
+        }
+        nd = k;
+    } else if (nd) {
+        /* h16 is still NULL while no description has been seen: no pointer sum on it */
         nd = sort_unique16(w->h16, w->h16 + nd, nd);
+    }
     e->nshingles = (uint16_t)(nd > 65535 ? 65535 : nd);
     size_t ns = nd < (size_t)r->sketch ? nd : (size_t)r->sketch;
     e->nsketch = (uint16_t)ns;
@@ -583,16 +670,35 @@ static int title_in_description(dd_worker *w, const gp_dedup_rules *r, const dd_
  * prefix_min_words words, all of it within the stored opening) opens the longer one's,
  * ending on a word boundary or inside a word (a page cut mid-word).
  */
-static int description_prefix(const gp_dedup_rules *r, const dd_ent *a, const dd_ent *b)
+static int description_prefix(dd_worker *w, const gp_dedup_rules *r, const dd_ent *a,
+                              const dd_ent *b, int *out)
 {
+    *out = 0;
     if (!a->inst_hash || a->inst_hash != b->inst_hash || !a->country || a->country != b->country ||
-        a->award_year != b->award_year || a->impl_year != b->impl_year || !a->desc_head ||
-        !b->desc_head || a->desc_len == b->desc_len)
-        return 0;
+        a->award_year != b->award_year || a->impl_year != b->impl_year || !a->desc_len ||
+        !b->desc_len || a->desc_len == b->desc_len)
+        return GP_OK;
     const dd_ent *s = a->desc_len < b->desc_len ? a : b, *l = s == a ? b : a;
-    if (s->desc_words < r->prefix_min_words || s->desc_len > (uint32_t)r->prefix_max_chars)
-        return 0;
-    return memcmp(s->desc_head, l->desc_head, s->desc_len) == 0;
+    if (s->desc_words < r->prefix_min_words || s->desc_len > (uint32_t)r->prefix_max_chars ||
+        !s->desc_head)
+        return GP_OK;
+    size_t checks = s->desc_len / DD_HEAD_STEP;
+    if (checks > DD_HEAD_CHECKS)
+        checks = DD_HEAD_CHECKS;
+    if (checks && s->head_hash[checks - 1] != l->head_hash[checks - 1])
+        return GP_OK;
+    if (l->desc_head) {
+        *out = memcmp(s->desc_head, l->desc_head, s->desc_len) == 0;
+        return GP_OK;
+    }
+    /* the longer description is not kept: its key is made again */
+    gp_record rec;
+    int rc = load(w, l, &rec);
+    if (!rc)
+        rc = key_of(w, &w->key, rec.description);
+    if (!rc)
+        *out = w->key.len >= s->desc_len && memcmp(s->desc_head, w->key.data, s->desc_len) == 0;
+    return rc;
 }
 
 static double institution_sim(const dd_ent *a, const dd_ent *b)
@@ -612,7 +718,10 @@ int gp__dd_score(dd_worker *w, const gp_dedup_rules *r, const dd_ent *a, const d
     if ((a->flags & DD_HAS_DESCRIPTION) && (b->flags & DD_HAS_DESCRIPTION)) {
         out->has[GP_DD_DESCRIPTION] = 1;
         out->sim[GP_DD_DESCRIPTION] = description_sim(r, a, b, &out->jaccard, &out->estimated);
-        if ((out->cut_prefix = description_prefix(r, a, b)))
+        int rc = description_prefix(w, r, a, b, &out->cut_prefix);
+        if (rc)
+            return rc;
+        if (out->cut_prefix)
             out->sim[GP_DD_DESCRIPTION] = 1.0;
     }
     if (a->ntitle && b->ntitle) {
