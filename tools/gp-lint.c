@@ -287,7 +287,9 @@ int main(int argc, char **argv)
                    "project file's outputs, else human on stdout. SARIF keeps at most 25000\n"
                    "results, the most severe first, and says on stderr when it left some out."};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    run r = {.fail_on = GP_SEV_ERROR, .lint = {1, cpus > 1 ? (int)cpus : 1, 1}, .tool = &t};
+    run r = {.fail_on = GP_SEV_ERROR,
+             .lint = {.discovery = 1, .threads = cpus > 1 ? (int)cpus : 1, .duplicates = 1},
+             .tool = &t};
     int first;
     int status = gp_tool_start(&t, argc, argv, 1, on_option, &r, &first);
     if (status >= 0)
