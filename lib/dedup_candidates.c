@@ -14,13 +14,8 @@
 
 /* ---- 4. candidate pairs ---- */
 
-typedef struct kv {
-    uint64_t k;
-    uint32_t v;
-} kv;
-
 /* Stable LSD radix sort of kv by k (16 bits a pass; uniform passes skipped). */
-static int radix_kv(kv *a, kv *tmp, size_t n)
+int gp__dd_radix_kv(dd_kv *a, dd_kv *tmp, size_t n)
 {
     size_t *count = malloc((1 << 16) * sizeof *count);
     if (!count)
@@ -46,7 +41,7 @@ static int radix_kv(kv *a, kv *tmp, size_t n)
 }
 
 /* Pairs of every run of equal keys no longer than `max`; counts the longer runs. */
-static int runs_to_pairs(gp_deduper *d, const kv *a, size_t n, size_t max, dd_u64vec *out)
+static int runs_to_pairs(gp_deduper *d, const dd_kv *a, size_t n, size_t max, dd_u64vec *out)
 {
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
@@ -101,8 +96,8 @@ static int counterparts(gp_deduper *d, dd_u64vec *pairs)
     if (r->counterparts[0] == GP_FORMAT_AUTO)
         return GP_OK;
     unsigned fx = 1u << r->counterparts[0], fy = 1u << r->counterparts[1];
-    kv *a = malloc((d->nents ? d->nents : 1) * sizeof *a);
-    kv *tmp = malloc((d->nents ? d->nents : 1) * sizeof *tmp);
+    dd_kv *a = malloc((d->nents ? d->nents : 1) * sizeof *a);
+    dd_kv *tmp = malloc((d->nents ? d->nents : 1) * sizeof *tmp);
     if (!a || !tmp) {
         free(a);
         free(tmp);
@@ -116,9 +111,9 @@ static int counterparts(gp_deduper *d, dd_u64vec *pairs)
         int y = (e->formats & fy) && !(e->formats & fx);
         uint64_t k = gp__dd_block_key(e, triple, GP_DD_MAX_KEYS);
         if (k && (x || y || (e->formats & (fx | fy))))
-            a[n++] = (kv){k, (uint32_t)i};
+            a[n++] = (dd_kv){k, (uint32_t)i};
     }
-    int rc = radix_kv(a, tmp, n);
+    int rc = gp__dd_radix_kv(a, tmp, n);
     for (size_t i = 0; i < n && !rc;) {
         size_t j = i + 1;
         while (j < n && a[j].k == a[i].k)
@@ -150,8 +145,8 @@ int gp__dd_candidate_pairs(gp_deduper *d, const uint32_t *bands)
 {
     const gp_dedup_rules *r = d->r;
     size_t n = d->nents;
-    kv *a = malloc((n ? n : 1) * sizeof *a);
-    kv *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    dd_kv *a = malloc((n ? n : 1) * sizeof *a);
+    dd_kv *tmp = malloc((n ? n : 1) * sizeof *tmp);
     dd_u64vec blk = {0}, lsh = {0}, cp = {0};
     int rc = a && tmp ? GP_OK : GP_ENOMEM;
     size_t spaces = r->nkeys + (size_t)r->bands, done = 0;
@@ -160,9 +155,9 @@ int gp__dd_candidate_pairs(gp_deduper *d, const uint32_t *bands)
         for (size_t i = 0; i < n; i++) {
             uint64_t key = gp__dd_block_key(&d->ents[i], r->keys[k], k);
             if (key)
-                a[m++] = (kv){key, (uint32_t)i};
+                a[m++] = (dd_kv){key, (uint32_t)i};
         }
-        rc = radix_kv(a, tmp, m);
+        rc = gp__dd_radix_kv(a, tmp, m);
         if (!rc)
             rc = runs_to_pairs(d, a, m, r->max_block, &blk);
         gp__dd_progress(d, "pairing", ++done, spaces);
@@ -172,9 +167,9 @@ int gp__dd_candidate_pairs(gp_deduper *d, const uint32_t *bands)
         for (size_t i = 0; i < n; i++) {
             uint32_t h = bands[i * (size_t)r->bands + (size_t)b];
             if (h)
-                a[m++] = (kv){h, (uint32_t)i};
+                a[m++] = (dd_kv){h, (uint32_t)i};
         }
-        rc = radix_kv(a, tmp, m);
+        rc = gp__dd_radix_kv(a, tmp, m);
         if (!rc)
             rc = runs_to_pairs(d, a, m, r->max_bucket, &lsh);
         gp__dd_progress(d, "pairing", ++done, spaces);

@@ -122,42 +122,26 @@ static int sort_by_id(gp_deduper *d)
             k++;
         common = k;
     }
-    uint64_t *keys = malloc(2 * n * sizeof *keys);
+    dd_kv *keys = malloc(2 * n * sizeof *keys);
     dd_rec *tmp = malloc(n * sizeof *tmp);
-    size_t *count = malloc((1 << 16) * sizeof *count);
-    if (!keys || !tmp || !count) {
+    if (!keys || !tmp) {
         free(keys);
         free(tmp);
-        free(count);
         return GP_ENOMEM;
     }
-    uint64_t *ktmp = keys + n;
     for (size_t i = 0; i < n; i++)
-        keys[i] = id_key(d->recs[i].id, common);
-    /* LSD radix, 16 bits a pass, records moved with their keys */
-    for (int shift = 0; shift < 64; shift += 16) {
-        memset(count, 0, (1 << 16) * sizeof *count);
-        for (size_t i = 0; i < n; i++)
-            count[(keys[i] >> shift) & 0xFFFF]++;
-        if (count[(keys[0] >> shift) & 0xFFFF] == n)
-            continue;
-        size_t sum = 0;
-        for (size_t k = 0; k < (1 << 16); k++) {
-            size_t c = count[k];
-            count[k] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            size_t at = count[(keys[i] >> shift) & 0xFFFF]++;
-            ktmp[at] = keys[i];
-            tmp[at] = d->recs[i];
-        }
-        memcpy(keys, ktmp, n * sizeof *keys);
-        memcpy(d->recs, tmp, n * sizeof *tmp);
+        keys[i] = (dd_kv){id_key(d->recs[i].id, common), (uint32_t)i};
+    if (gp__dd_radix_kv(keys, keys + n, n) != GP_OK) {
+        free(keys);
+        free(tmp);
+        return GP_ENOMEM;
     }
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = d->recs[keys[i].v];
+    memcpy(d->recs, tmp, n * sizeof *tmp);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && keys[j] == keys[i])
+        while (j < n && keys[j].k == keys[i].k)
             j++;
         if (j - i > 1)
             qsort(d->recs + i, j - i, sizeof *d->recs, rec_cmp);
@@ -165,7 +149,6 @@ static int sort_by_id(gp_deduper *d)
     }
     free(keys);
     free(tmp);
-    free(count);
     return GP_OK;
 }
 

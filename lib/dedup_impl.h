@@ -380,6 +380,15 @@ static inline uint64_t gp__dd_pair_key(uint32_t a, uint32_t b)
 
 /* lib/dedup.c: small helpers and the threads */
 int gp__dd_vec_push(dd_u64vec *v, uint64_t x);
+
+/* A 64-bit sort key and the index of what it sorts. */
+typedef struct dd_kv {
+    uint64_t k;
+    uint32_t v;
+} dd_kv;
+
+/* Stable LSD radix sort of a by k, tmp as scratch (n each). GP_OK or GP_ENOMEM. */
+int gp__dd_radix_kv(dd_kv *a, dd_kv *tmp, size_t n);
 /* Whether sorted `v` holds x. */
 int gp__dd_vec_find(const dd_u64vec *v, uint64_t x);
 void gp__dd_progress(gp_deduper *d, const char *phase, size_t done, size_t total);
