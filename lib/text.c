@@ -286,7 +286,7 @@ static const unsigned char key_table[128] = {
 };
 
 /* ASCII bytes straight into the reserved buffer: this is the hot loop of every key. */
-static void key_ascii(keyw *k, const char *s, size_t len)
+static void key_ascii_run(keyw *k, const char *s, size_t len)
 {
     gp_buf *out = k->out;
     if (k->done)
@@ -336,6 +336,21 @@ static void key_ascii(keyw *k, const char *s, size_t len)
     k->pending_space = pending;
     k->any = any;
     k->words = words;
+}
+
+/*
+ * A long run a piece at a time: the reservation is five times the piece ("&" becomes
+ * " and "), and five times a whole 4 MB description was 20 MB of buffer for its key.
+ */
+static void key_ascii(keyw *k, const char *s, size_t len)
+{
+    enum { PIECE = 1 << 16 };
+    while (len > PIECE && !k->done && !k->out->oom) {
+        key_ascii_run(k, s, PIECE);
+        s += PIECE;
+        len -= PIECE;
+    }
+    key_ascii_run(k, s, len);
 }
 
 enum { KEY_WORD, KEY_SEPARATOR, KEY_VANISH };

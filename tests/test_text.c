@@ -181,6 +181,28 @@ static void test_text__key_opening_is_the_key_cut(void **state)
     gp_text_free(t);
 }
 
+/* A key of a long ASCII text is made a piece at a time; words across a seam stay whole. */
+static void test_text__key_of_a_long_text_is_whole_across_pieces(void **state)
+{
+    (void)state;
+    gp_text *t;
+    assert_int_equal(gp_text_new(&t), GP_OK);
+    enum { TOKENS = 60000 }; /* 300,000 bytes: several pieces, seams inside tokens */
+    gp_buf text = GP_BUF_INIT, want = GP_BUF_INIT, got = GP_BUF_INIT;
+    for (size_t i = 0; i < TOKENS; i++) {
+        gp_buf_puts(&text, "Ab&c ");
+        gp_buf_puts(&want, i ? " ab and c" : "ab and c");
+    }
+    assert_false(gp_buf_error(&text) || gp_buf_error(&want));
+    assert_int_equal(gp_text_key(t, text.data, text.len, &got), GP_OK);
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.data, want.data, want.len);
+    gp_buf_free(&text);
+    gp_buf_free(&want);
+    gp_buf_free(&got);
+    gp_text_free(t);
+}
+
 static void test_text__edit_distance_counts_transpositions(void **state)
 {
     assert_int_equal(gp_text_edit_distance("employment", 10, "unemployment", 12), 2);
@@ -226,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_text__fold_replaces_mapped_characters),
         cmocka_unit_test(test_text__clean_in_one_pass_as_in_three),
         cmocka_unit_test(test_text__key_opening_is_the_key_cut),
+        cmocka_unit_test(test_text__key_of_a_long_text_is_whole_across_pieces),
         cmocka_unit_test(test_text__edit_distance_counts_transpositions),
         cmocka_unit_test(test_text__edit_distance_counts_characters_not_bytes),
     };
