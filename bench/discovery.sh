@@ -21,16 +21,7 @@ cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000)
 seed=${GP_BENCH_SEED:-1}
-data=bench/data
-mkdir -p "$data"
-command -v /usr/bin/time >/dev/null || {
-  sudo=(); [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq time </dev/null >/dev/null
-}
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DGP_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" >/dev/null
-tools=build-bench/tools
-"$tools/gp-extract" --no-positions fixtures/seeds/*.txt >"$data/seeds.jsonl" 2>/dev/null
+. bench/build-release.sh
 
 # issue 11's measurement before the work (gp-lint whole run): time, recall, false clusters
 declare -A before=([100000]="2.2 0.70 0" [1000000]="22.6 0.75 1")

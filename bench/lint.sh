@@ -13,16 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000)
-data=bench/data
-mkdir -p "$data"
-command -v /usr/bin/time >/dev/null || {
-  sudo=(); [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq time </dev/null >/dev/null
-}
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DGP_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" >/dev/null
-tools=build-bench/tools
-"$tools/gp-extract" --no-positions fixtures/seeds/*.txt >"$data/seeds.jsonl" 2>/dev/null
+. bench/build-release.sh
 
 printf '%-10s %10s %10s %14s %10s %10s\n' records wall_s user_s records_per_s peak_MiB findings
 first_n="" first_s=""
