@@ -35,7 +35,8 @@ static long key_column(const char *line, size_t len, const char *key, size_t kle
 }
 
 /* Warns about each key of `unknown` (NUL-terminated keys, as gp_record_read_json gives). */
-static void report_unknown(gp_extractor *ex, const gp_line *ln, const gp_buf *unknown)
+static void report_unknown(gp_diag_sink *diags, const char *file, const gp_line *ln,
+                           const gp_buf *unknown)
 {
     const char *fields[GP_F_COUNT + 1];
     for (int f = 0; f < GP_F_COUNT; f++)
@@ -47,80 +48,82 @@ static void report_unknown(gp_extractor *ex, const gp_line *ln, const gp_buf *un
         long col = key_column(ln->text, ln->len, k, klen);
         const char *hint = klen ? gp_y_suggest(k, fields) : NULL;
         if (hint)
-            gp_diag_report(ex->diags, GP_SEV_WARNING, "jsonl.unknown-key", ex->file, ln->number,
-                           col, "unknown key '%s' dropped; did you mean '%s'?", k, hint);
+            gp_diag_report(diags, GP_SEV_WARNING, "jsonl.unknown-key", file, ln->number, col,
+                           "unknown key '%s' dropped; did you mean '%s'?", k, hint);
         else
-            gp_diag_report(ex->diags, GP_SEV_WARNING, "jsonl.unknown-key", ex->file, ln->number,
-                           col, "unknown key '%s' dropped", k);
+            gp_diag_report(diags, GP_SEV_WARNING, "jsonl.unknown-key", file, ln->number, col,
+                           "unknown key '%s' dropped", k);
         at += klen + 1;
     }
 }
 
 /* A year given as text: a number in a string is taken, anything else reported. */
-static int check_year(gp_extractor *ex, const gp_line *ln, gp_field f)
+static void check_year(gp_record *rec, gp_diag_sink *diags, const char *file, const gp_line *ln,
+                       gp_field f)
 {
-    gp_year *y = gp_record_year(&ex->rec, f);
+    gp_year *y = gp_record_year(rec, f);
     int v;
     if (!y->text)
-        return GP_OK;
+        return;
     if (gp_year_parse(y->text, strlen(y->text), &v)) {
         y->value = v;
         y->text = NULL;
-        return GP_OK;
+        return;
     }
     const char *name = gp_field_name(f);
     long col = key_column(ln->text, ln->len, name, strlen(name));
-    gp_diag_report(ex->diags, GP_SEV_ERROR, "record.year-invalid", ex->file, ln->number, col,
+    gp_diag_report(diags, GP_SEV_ERROR, "record.year-invalid", file, ln->number, col,
                    "%s '%s' is not a year; kept as text",
                    f == GP_F_AWARD_YEAR ? "award year" : "implementation year", y->text);
-    return GP_OK;
+}
+
+int gp_jsonl_parse_line(gp_record *rec, gp_arena *arena, const char *file, const gp_line *ln,
+                        gp_diag_sink *diags)
+{
+    gp_record_init(rec, arena);
+    gp_json_error err;
+    gp_buf unknown = GP_BUF_INIT; /* allocates only when a line has unknown keys */
+    int rc = gp_record_read_json(rec, ln->text, ln->len, &unknown, &err);
+    if (rc == GP_EPARSE) {
+        gp_diag_report(diags, GP_SEV_ERROR, "jsonl.malformed", file, ln->number, err.column,
+                       "not a record: %s; line skipped", err.message);
+        gp_buf_free(&unknown);
+        return 0;
+    }
+    if (!rc && gp_buf_error(&unknown))
+        rc = GP_ENOMEM;
+    if (!rc && unknown.len)
+        report_unknown(diags, file, ln, &unknown);
+    gp_buf_free(&unknown);
+    if (rc)
+        return rc;
+    if (err.nuls == 1)
+        gp_diag_report(diags, GP_SEV_ERROR, "input.nul", file, ln->number, err.nul_column,
+                       "'\\u0000' in a string; replaced by U+FFFD");
+    else if (err.nuls > 1)
+        gp_diag_report(diags, GP_SEV_ERROR, "input.nul", file, ln->number, err.nul_column,
+                       "'\\u0000' in a string and %ld more on this line; replaced by U+FFFD",
+                       err.nuls - 1);
+    check_year(rec, diags, file, ln, GP_F_IMPLEMENTATION_YEAR);
+    check_year(rec, diags, file, ln, GP_F_AWARD_YEAR);
+    if (rec->nsources == 0 && !gp_record_add_source(rec, file, ln->number, "jsonl"))
+        return GP_ENOMEM;
+    return 1;
 }
 
 int gp__extract_jsonl(gp_extractor *ex, gp_input *in)
 {
     gp_line ln;
     int rc;
-    gp_buf unknown = GP_BUF_INIT;
     while ((rc = gp_input_next_line(in, &ln)) > 0) {
         if (gp__is_blank(ln.text, ln.len))
             continue;
         gp_arena_reset(ex->arena);
-        gp_record_init(&ex->rec, ex->arena);
-        gp_json_error err;
-        gp_buf_reset(&unknown);
-        rc = gp_record_read_json(&ex->rec, ln.text, ln.len, &unknown, &err);
-        if (rc == GP_EPARSE) {
-            gp_diag_report(ex->diags, GP_SEV_ERROR, "jsonl.malformed", ex->file, ln.number,
-                           err.column, "not a record: %s; line skipped", err.message);
-            continue;
-        }
-        if (rc)
+        rc = gp_jsonl_parse_line(&ex->rec, ex->arena, ex->file, &ln, ex->diags);
+        if (rc < 0)
             break;
-        if (gp_buf_error(&unknown)) {
-            rc = GP_ENOMEM;
-            break;
-        }
-        if (unknown.len)
-            report_unknown(ex, &ln, &unknown);
-        if (err.nuls == 1)
-            gp_diag_report(ex->diags, GP_SEV_ERROR, "input.nul", ex->file, ln.number,
-                           err.nul_column, "'\\u0000' in a string; replaced by U+FFFD");
-        else if (err.nuls > 1)
-            gp_diag_report(ex->diags, GP_SEV_ERROR, "input.nul", ex->file, ln.number,
-                           err.nul_column,
-                           "'\\u0000' in a string and %ld more on this line; replaced by U+FFFD",
-                           err.nuls - 1);
-        check_year(ex, &ln, GP_F_IMPLEMENTATION_YEAR);
-        check_year(ex, &ln, GP_F_AWARD_YEAR);
-        if (ex->rec.nsources == 0 &&
-            !gp_record_add_source(&ex->rec, ex->file, ln.number, "jsonl")) {
-            rc = GP_ENOMEM;
-            break;
-        }
-        rc = gp__extract_emit(ex);
-        if (rc)
+        if (rc > 0 && (rc = gp__extract_emit(ex)))
             break;
     }
-    gp_buf_free(&unknown);
     return rc;
 }

@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include "gpkit/diag.h"
+#include "gpkit/input.h"
 #include "gpkit/record.h"
 #include "gpkit/rules.h"
 
@@ -72,6 +73,16 @@ gp_format gp_extract_detect(gp_extractor *ex, const char *text, size_t len);
 
 /* Records handed to callbacks so far. */
 size_t gp_extractor_records(const gp_extractor *ex);
+
+/*
+ * Parses one line of a JSON Lines dump as the extractor does: into `rec` (initialised
+ * here, strings in `arena`), reporting what it reports (a malformed line, unknown keys,
+ * NUL escapes, a year that is not one) to `diags` at `file` and the line's number. A
+ * record without sources gets `file`, the line and "jsonl". Returns 1 when the line
+ * held a record, 0 when it was reported and skipped, or a negative error.
+ */
+int gp_jsonl_parse_line(gp_record *rec, gp_arena *arena, const char *file, const gp_line *line,
+                        gp_diag_sink *diags);
 
 #ifdef __cplusplus
 }
