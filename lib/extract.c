@@ -57,6 +57,12 @@ void gp_extractor_free(gp_extractor *ex)
     free(ex);
 }
 
+void gp_extractor_hand_lines(gp_extractor *ex, gp_jsonl_line_fn fn, void *ctx)
+{
+    ex->line_fn = fn;
+    ex->line_ctx = ctx;
+}
+
 size_t gp_extractor_records(const gp_extractor *ex)
 {
     return ex->records;

@@ -25,6 +25,8 @@ struct gp_extractor {
     gp_record rec;
     gp_record_fn fn;
     void *ctx;
+    gp_jsonl_line_fn line_fn; /* JSON Lines handed over unparsed, or NULL */
+    void *line_ctx;
     const char *file; /* display name of the file being read */
     size_t records;
     gp_map *seen; /* device and inode of each file read -> its name (in seen_names) */

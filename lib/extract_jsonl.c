@@ -118,6 +118,12 @@ int gp__extract_jsonl(gp_extractor *ex, gp_input *in)
     while ((rc = gp_input_next_line(in, &ln)) > 0) {
         if (gp__is_blank(ln.text, ln.len))
             continue;
+        if (ex->line_fn) {
+            ex->records++;
+            if ((rc = ex->line_fn(ex->line_ctx, ex->file, &ln)))
+                break;
+            continue;
+        }
         gp_arena_reset(ex->arena);
         rc = gp_jsonl_parse_line(&ex->rec, ex->arena, ex->file, &ln, ex->diags);
         if (rc < 0)

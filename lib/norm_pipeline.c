@@ -14,8 +14,14 @@
  * passed on. The caller's sink (rule levels, per-rule limits, counts) then sees exactly
  * the sequence it would see with one thread.
  *
+ * Lines of a JSON Lines dump (gp_norm_pipeline_push_line) are copied as bytes and
+ * parsed on the worker, so that the caller's thread, which must read and write in
+ * order, does no more than that; a line's parsing diagnostics go before those of its
+ * normalisation, as with one thread.
+ *
  * With one thread there are no workers: records are normalised in place at once.
  */
+#include "gpkit/extract.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +41,11 @@ typedef struct nbatch {
     bstate state;
     gp_arena *arena;
     gp_record recs[BATCH_RECORDS];
-    size_t nrec;
+    gp_line lines[BATCH_RECORDS];      /* lines[i].text: record i is still this line */
+    const char *files[BATCH_RECORDS];  /* the file of such a line (in the arena) */
+    unsigned char skip[BATCH_RECORDS]; /* the line held no record */
+    const char *file;                  /* the last file name copied into the arena */
+    size_t nrec, skipped;
     gp_diag_list *made;               /* diagnostics of the records' maker */
     size_t made_end[BATCH_RECORDS];   /* made[..made_end[i]) come before record i */
     gp_diag_list *normed;             /* diagnostics of normalisation */
@@ -66,6 +76,8 @@ struct gp_norm_pipeline {
     /* one thread */
     gp_normalizer *norm;
     gp_buf json;
+    gp_arena *line_arena; /* a pushed line's record */
+    size_t skipped;
     /* workers */
     worker *workers;
     nbatch *ring;
@@ -145,6 +157,7 @@ void gp_norm_pipeline_free(gp_norm_pipeline *p)
     }
     gp_normalizer_free(p->norm);
     gp_buf_free(&p->json);
+    gp_arena_free(p->line_arena);
     free(p);
 }
 
@@ -238,8 +251,15 @@ static void normalise_batch(worker *w, nbatch *b)
     gp_buf_reset(&b->json);
     int rc = w->rc;
     for (size_t i = 0; i < b->nrec && !rc; i++) {
-        rc = gp_norm_record(w->norm, &b->recs[i]);
-        if (!rc) {
+        if (b->lines[i].text) {
+            rc = gp_jsonl_parse_line(&b->recs[i], b->arena, b->files[i], &b->lines[i], &w->sink);
+            b->skip[i] = rc == 0;
+            rc = rc < 0 ? rc : GP_OK;
+            b->skipped += b->skip[i];
+        }
+        if (!rc && !b->skip[i])
+            rc = gp_norm_record(w->norm, &b->recs[i]);
+        if (!rc && !b->skip[i]) {
             gp_record_write_json(&b->recs[i], &b->json, 0);
             if (gp_buf_error(&b->json))
                 rc = GP_ENOMEM;
@@ -293,7 +313,7 @@ static int pass_on(gp_norm_pipeline *p, nbatch *b)
     size_t made = 0, normed = 0, json = 0;
     for (size_t i = 0; i < b->nrec && !rc; i++) {
         if (!(rc = replay(p, b->made, made, b->made_end[i])) &&
-            !(rc = replay(p, b->normed, normed, b->normed_end[i])))
+            !(rc = replay(p, b->normed, normed, b->normed_end[i])) && !b->skip[i])
             rc = emit(p, &b->recs[i], b->json.data + json, b->json_end[i] - json);
         made = b->made_end[i];
         normed = b->normed_end[i];
@@ -307,6 +327,11 @@ static int pass_on(gp_norm_pipeline *p, nbatch *b)
     gp_diag_list_clear(b->normed);
     if (b->json.cap > ((size_t)4 << 20))
         gp_buf_free(&b->json);
+    p->skipped += b->skipped;
+    memset(b->lines, 0, b->nrec * sizeof b->lines[0]);
+    memset(b->skip, 0, b->nrec);
+    b->file = NULL;
+    b->skipped = 0;
     b->nrec = 0;
     b->rc = GP_OK;
     b->state = B_FREE;
@@ -414,6 +439,45 @@ int gp_norm_pipeline_push(gp_norm_pipeline *p, gp_record *rec)
     return p->rc = rc;
 }
 
+int gp_norm_pipeline_push_line(gp_norm_pipeline *p, const char *file, const gp_line *line)
+{
+    if (p->rc)
+        return p->rc;
+    if (p->threads == 1) {
+        if (!p->line_arena && gp_arena_new(&p->line_arena))
+            return p->rc = GP_ENOMEM;
+        gp_arena_reset(p->line_arena);
+        gp_record rec;
+        int rc = gp_jsonl_parse_line(&rec, p->line_arena, file, line, p->diags);
+        if (rc < 0)
+            return p->rc = rc;
+        if (rc == 0) {
+            p->skipped++;
+            return GP_OK;
+        }
+        return gp_norm_pipeline_push(p, &rec);
+    }
+    nbatch *b = filling(p);
+    if (!b)
+        return p->rc;
+    size_t i = b->nrec;
+    if (!b->file || strcmp(b->file, file) != 0)
+        b->file = gp_arena_strndup(b->arena, file, strlen(file));
+    char *text = gp_arena_alloc(b->arena, line->len + 1);
+    if (!b->file || !text)
+        return p->rc = GP_ENOMEM;
+    memcpy(text, line->text, line->len);
+    text[line->len] = '\0';
+    b->lines[i] = *line;
+    b->lines[i].text = text;
+    b->files[i] = b->file;
+    b->made_end[i] = gp_diag_list_len(b->made);
+    int rc = GP_OK;
+    if (++b->nrec == BATCH_RECORDS)
+        rc = dispatch(p);
+    return p->rc = rc;
+}
+
 int gp_norm_pipeline_finish(gp_norm_pipeline *p)
 {
     if (p->threads == 1 || p->rc)
@@ -427,6 +491,7 @@ int gp_norm_pipeline_finish(gp_norm_pipeline *p)
 void gp_norm_pipeline_stats(const gp_norm_pipeline *p, gp_norm_stats *out)
 {
     memset(out, 0, sizeof *out);
+    out->lines_skipped = p->skipped;
     for (int i = 0; i < p->threads; i++) {
         const gp_normalizer *n = p->threads == 1 ? p->norm : p->workers[i].norm;
         if (!n)

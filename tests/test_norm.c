@@ -2,6 +2,7 @@
  * tests/test_norm.c - canonical records: values, idempotence and stable ids.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -278,6 +279,80 @@ static void test_norm__unknown_values_are_kept_and_reported(void **state)
     assert_int_equal(gp_normalizer_stats(f->norm)->unknown[GP_F_TOPICS], 1);
 }
 
+/* What a pipeline wrote: the JSON lines, and the rule id and line of each diagnostic. */
+typedef struct piped {
+    gp_buf out;
+    th_diags diags;
+} piped;
+
+static int keep_json(void *ctx, const gp_record *rec, const char *json, size_t len)
+{
+    (void)rec;
+    gp_buf_put(&((piped *)ctx)->out, json, len);
+    return GP_OK;
+}
+
+static void pipe_lines(piped *r, int threads, const char *const *lines, size_t n,
+                       gp_norm_stats *stats)
+{
+    r->out = (gp_buf)GP_BUF_INIT;
+    th_diags_init(&r->diags);
+    gp_norm_pipeline *p;
+    gp_norm_pipeline_options o = {.threads = threads};
+    assert_int_equal(gp_norm_pipeline_new(&p, th_rules(), &o, &r->diags.sink, keep_json, r), GP_OK);
+    for (size_t i = 0; i < n; i++) {
+        gp_line ln = {.text = lines[i], .len = strlen(lines[i]), .number = (long)i + 1};
+        assert_int_equal(gp_norm_pipeline_push_line(p, "dump.jsonl", &ln), GP_OK);
+    }
+    assert_int_equal(gp_norm_pipeline_finish(p), GP_OK);
+    gp_norm_pipeline_stats(p, stats);
+    gp_norm_pipeline_free(p);
+}
+
+/* Lines parsed on the workers give the bytes and the diagnostics, in order, of one thread. */
+static void test_norm__lines_parsed_on_threads_as_on_one(void **state)
+{
+    (void)state;
+    enum { N = 700 }; /* several batches of 256 */
+    static char text[N][160];
+    const char *lines[N];
+    for (size_t i = 0; i < N; i++) {
+        if (i % 97 == 5) /* cut off: not a record */
+            snprintf(text[i], sizeof text[i], "{\"title\": \"Cut %zu", i);
+        else
+            snprintf(text[i], sizeof text[i],
+                     "{\"title\": \"Practice %zu\", \"country\": \"%s\", \"award_yaer\": 2021}", i,
+                     i % 3 ? "France" : "Atlantis");
+        lines[i] = text[i];
+    }
+    piped one, two;
+    gp_norm_stats s1, s2;
+    pipe_lines(&one, 1, lines, N, &s1);
+    pipe_lines(&two, 2, lines, N, &s2);
+    assert_int_equal(s1.lines_skipped, 8);
+    assert_int_equal(s2.lines_skipped, 8);
+    assert_int_equal(s1.records, N - 8);
+    assert_int_equal(s2.records, N - 8);
+    assert_int_equal(one.out.len, two.out.len);
+    assert_memory_equal(one.out.data, two.out.data, one.out.len);
+    size_t nd = th_diags_count(&one.diags, NULL);
+    assert_int_equal(th_diags_count(&one.diags, "jsonl.malformed"), 8);
+    assert_int_equal(th_diags_count(&one.diags, "jsonl.unknown-key"), N - 8);
+    assert_true(th_diags_count(&one.diags, "country.unknown") > 0);
+    assert_int_equal(th_diags_count(&two.diags, NULL), nd);
+    for (size_t i = 0; i < nd; i++) {
+        const gp_diag *a = gp_diag_list_get(one.diags.list, i);
+        const gp_diag *b = gp_diag_list_get(two.diags.list, i);
+        assert_string_equal(a->rule_id, b->rule_id);
+        assert_int_equal(a->line, b->line);
+        assert_string_equal(b->file, "dump.jsonl");
+    }
+    gp_buf_free(&one.out);
+    gp_buf_free(&two.out);
+    th_diags_free(&one.diags);
+    th_diags_free(&two.diags);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +368,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_norm__unknown_values_are_kept_and_reported, setup,
                                         teardown),
+        cmocka_unit_test(test_norm__lines_parsed_on_threads_as_on_one),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }

@@ -62,6 +62,12 @@ static int push(void *ctx, gp_record *rec)
     return gp_norm_pipeline_push(r->pipe, rec);
 }
 
+static int push_line(void *ctx, const char *file, const gp_line *line)
+{
+    run *r = ctx;
+    return gp_norm_pipeline_push_line(r->pipe, file, line);
+}
+
 static int write_record(void *ctx, const gp_record *rec, const char *json, size_t len)
 {
     run *r = ctx;
@@ -114,6 +120,8 @@ int main(int argc, char **argv)
     int rc = gp_norm_pipeline_new(&r.pipe, t.rules, &po, &t.sink, write_record, &r);
     if (!rc)
         rc = gp_tool_extractor(&t, &ex, gp_norm_pipeline_sink(r.pipe));
+    if (!rc) /* JSON Lines are parsed on the pipeline's threads */
+        gp_extractor_hand_lines(ex, push_line, &r);
     int worst = rc;
     if (first >= argc)
         argv[--first] = "-";
@@ -138,7 +146,7 @@ int main(int argc, char **argv)
         for (int f = 0; f < GP_F_COUNT; f++)
             unknown += s.unknown[f];
         if (r.stats)
-            print_stats(&r, &s, ex ? gp_extractor_records(ex) : 0);
+            print_stats(&r, &s, ex ? gp_extractor_records(ex) - s.lines_skipped : 0);
     }
     gp_extractor_free(ex);
     gp_norm_pipeline_free(r.pipe);

@@ -71,8 +71,18 @@ int gp_extract_mem(gp_extractor *ex, const char *display, const char *data, size
 /* The format that detection picks for the start of a file; GP_FORMAT_AUTO if none. */
 gp_format gp_extract_detect(gp_extractor *ex, const char *text, size_t len);
 
-/* Records handed to callbacks so far. */
+/* Records handed to callbacks so far (with JSON Lines handed over: lines, not records). */
 size_t gp_extractor_records(const gp_extractor *ex);
+
+/*
+ * JSON Lines handed over unparsed, so that the caller can parse them on other threads
+ * (gp_norm_pipeline_push_line). With `fn` set, each non-blank line of a JSON Lines
+ * input goes to `fn` as read, instead of being parsed here and handed to the record
+ * callback; the other formats are unchanged. `file` is the input's display name, valid
+ * during the call. NULL `fn` goes back to parsing here.
+ */
+typedef int (*gp_jsonl_line_fn)(void *ctx, const char *file, const gp_line *line);
+void gp_extractor_hand_lines(gp_extractor *ex, gp_jsonl_line_fn fn, void *ctx);
 
 /*
  * Parses one line of a JSON Lines dump as the extractor does: into `rec` (initialised

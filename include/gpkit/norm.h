@@ -23,6 +23,7 @@
 #define GPKIT_NORM_H
 
 #include "gpkit/diag.h"
+#include "gpkit/input.h"
 #include "gpkit/record.h"
 #include "gpkit/rules.h"
 
@@ -40,6 +41,7 @@ typedef struct gp_norm_stats {
     size_t filled[GP_F_COUNT];        /* values derived from another field */
     size_t dropped[GP_F_COUNT];       /* repeated list items, invalid years */
     size_t fixed[GP_F_COUNT];         /* values repaired by --fix (gpkit/hygiene.h) */
+    size_t lines_skipped; /* lines pushed by gp_norm_pipeline_push_line that held no record */
 } gp_norm_stats;
 
 int gp_normalizer_new(gp_normalizer **out, gp_ruleset *rules, gp_diag_sink *diags);
@@ -129,6 +131,15 @@ gp_diag_sink *gp_norm_pipeline_sink(gp_norm_pipeline *p);
  * an error every call returns it.
  */
 int gp_norm_pipeline_push(gp_norm_pipeline *p, gp_record *rec);
+
+/*
+ * A line of a JSON Lines dump, parsed (gp_jsonl_parse_line, its diagnostics in order
+ * with the rest) and normalised on a worker: the caller's thread only copies the bytes.
+ * Give it as the extractor's line function (gp_extractor_hand_lines). `file` and the
+ * line are copied. A line that holds no record is reported and counted in
+ * lines_skipped. Returns as push does.
+ */
+int gp_norm_pipeline_push_line(gp_norm_pipeline *p, const char *file, const gp_line *line);
 
 /* Waits for every record pushed and passes it on. Returns as push does. */
 int gp_norm_pipeline_finish(gp_norm_pipeline *p);
