@@ -17,7 +17,8 @@
  * With more than one thread, the caller's thread only copies records into batches; the
  * workers check them, each with its own copy of the rule set, normaliser and hygiene
  * checker (none of them is thread-safe), keep their findings in a list of their own and
- * hand it over per batch. The dataset-wide state is shared under one lock. Nothing
+ * hand it over per batch. The dataset-wide state is shared under one lock, which a worker
+ * takes once per batch to add what the batch counted (gp__lint_apply). Nothing
  * depends on the order the workers see records in: a "first" place is the smallest one,
  * and the findings are sorted by whoever prints them.
  */
@@ -44,7 +45,7 @@ static int worker_init(lworker *w, gp_linter *l, gp_ruleset *rules, int own_rule
     int rc = gp_normalizer_new(&w->norm, rules, &w->quiet);
     if (!rc)
         rc = gp_hygiene_new(&w->hyg, rules);
-    if (!rc && gp_arena_new(&w->scratch))
+    if (!rc && (gp_arena_new(&w->scratch) || gp_arena_new(&w->held)))
         rc = GP_ENOMEM;
     if (!rc && !(w->words = calloc(WORD_BITS / 64, sizeof *w->words)))
         rc = GP_ENOMEM;
@@ -55,9 +56,14 @@ static void worker_free(lworker *w)
 {
     gp_normalizer_free(w->norm);
     gp_hygiene_free(w->hyg);
+    if (w->held)
+        gp__lint_drop_pending(w);
     gp_arena_free(w->scratch);
+    gp_arena_free(w->held);
     free(w->words);
     free(w->pending);
+    free(w->spreads);
+    free(w->broken);
     gp_map_free(w->patterns);
     gp_buf_free(&w->pattern_key);
     gp_diag_list_free(w->local);
@@ -238,21 +244,20 @@ void gp__lint_unlock(gp_linter *l)
         pthread_mutex_unlock(&l->lock);
 }
 
+/* Without the lock: the suppressions do not change while records are checked, and their
+ * use counts are atomic (the lock per finding kept the threads waiting on each other). */
 static int suppressed(gp_linter *l, const char *rule, const char *record_id)
 {
     struct gp_lint_rules *lr = gp__lint_rules_mut(l->rules);
-    int hit = 0;
-    gp__lint_lock(l);
-    for (size_t i = 0; lr && i < lr->nsuppressions && !hit; i++) {
+    for (size_t i = 0; lr && i < lr->nsuppressions; i++) {
         gp_lint_suppression *sp = &lr->suppressions[i];
         if (strcmp(sp->rule, rule) == 0 &&
             (!sp->record || (record_id && strcmp(sp->record, record_id) == 0))) {
-            sp->used++;
-            hit = 1;
+            atomic_fetch_add_explicit(&sp->used, 1, memory_order_relaxed);
+            return 1;
         }
     }
-    gp__lint_unlock(l);
-    return hit;
+    return 0;
 }
 
 static int vfinding(lworker *w, const place *at, const char *rule, const char *value,
@@ -340,15 +345,13 @@ int gp__lint_place_before(const place *a, const place *b)
 
 /* ---- threads ---- */
 
-/* Hands a worker's findings to the linter's sink. */
+/* Hands a worker's findings to the linter's sink; lock held. */
 static int flush_local(lworker *w)
 {
     gp_linter *l = w->l;
     int rc = GP_OK;
-    gp__lint_lock(l);
     for (size_t i = 0; i < gp_diag_list_len(w->local) && !rc; i++)
         rc = gp_diag_emit(l->sink, gp_diag_list_get(w->local, i));
-    gp__lint_unlock(l);
     gp_diag_list_clear(w->local);
     return rc;
 }
@@ -373,8 +376,13 @@ static void *worker_main(void *arg)
         int rc = GP_OK;
         for (size_t i = 0; i < b->n && !rc; i++)
             rc = gp__lint_one(w, &b->recs[i]);
-        int frc = flush_local(w);
+        /* the batch's dataset-wide counts and findings under one lock */
         pthread_mutex_lock(&l->lock);
+        if (!rc)
+            rc = gp__lint_apply(w);
+        else
+            gp__lint_drop_pending(w);
+        int frc = flush_local(w);
         if ((rc || frc) && !l->error)
             l->error = rc ? rc : frc;
         b->n = 0;
@@ -436,9 +444,7 @@ int gp_lint_record(gp_linter *l, const gp_record *rec)
     if (!l->nworkers)
         return gp__lint_one(&l->main, rec);
     if (!l->current && !(l->current = take_batch(l))) {
-        pthread_mutex_lock(&l->lock);
         int error = l->error;
-        pthread_mutex_unlock(&l->lock);
         return error ? error : GP_ENOMEM;
     }
     lbatch *b = l->current;
@@ -450,8 +456,5 @@ int gp_lint_record(gp_linter *l, const gp_record *rec)
         gp__lint_enqueue(l, b);
         l->current = NULL;
     }
-    pthread_mutex_lock(&l->lock);
-    int error = l->error;
-    pthread_mutex_unlock(&l->lock);
-    return error;
+    return l->error; /* atomic: a lock here, twice a record, kept the workers waiting */
 }
