@@ -45,7 +45,7 @@ static int worker_init(lworker *w, gp_linter *l, gp_ruleset *rules, int own_rule
     int rc = gp_normalizer_new(&w->norm, rules, &w->quiet);
     if (!rc)
         rc = gp_hygiene_new(&w->hyg, rules);
-    if (!rc && (gp_arena_new(&w->scratch) || gp_arena_new(&w->held)))
+    if (!rc && (gp_arena_new(&w->scratch) || gp_arena_new(&w->held) || gp_arena_new(&w->notes)))
         rc = GP_ENOMEM;
     if (!rc && !(w->words = calloc(WORD_BITS / 64, sizeof *w->words)))
         rc = GP_ENOMEM;
@@ -60,6 +60,8 @@ static void worker_free(lworker *w)
         gp__lint_drop_pending(w);
     gp_arena_free(w->scratch);
     gp_arena_free(w->held);
+    gp_arena_free(w->notes);
+    free(w->years);
     free(w->words);
     free(w->pending);
     free(w->spreads);
@@ -113,8 +115,6 @@ int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opt
         rc = gp_map_new(&l->inst_countries);
     if (!rc)
         rc = gp_map_new(&l->country_regions);
-    if (!rc)
-        rc = gp_map_new(&l->practice_years);
     if (!rc)
         rc = gp_map_new(&l->interned);
     if (!rc && l->opts.duplicates) {
@@ -203,7 +203,6 @@ void gp_linter_free(gp_linter *l)
     gp_arena_free(l->keep);
     gp_map_free(l->inst_countries);
     gp_map_free(l->country_regions);
-    gp_map_free(l->practice_years);
     gp_map_free(l->interned);
     for (size_t i = 0; i < l->nbroken; i++) {
         free(l->broken[i].left);
@@ -374,8 +373,10 @@ static void *worker_main(void *arg)
         if (!b)
             break;
         int rc = GP_OK;
-        for (size_t i = 0; i < b->n && !rc; i++)
+        for (size_t i = 0; i < b->n && !rc; i++) {
+            w->seq = b->first + i;
             rc = gp__lint_one(w, &b->recs[i]);
+        }
         /* the batch's dataset-wide counts and findings under one lock */
         pthread_mutex_lock(&l->lock);
         if (!rc)
@@ -441,13 +442,17 @@ int gp_lint_record(gp_linter *l, const gp_record *rec)
         if (rc)
             return rc;
     }
-    if (!l->nworkers)
+    if (!l->nworkers) {
+        l->main.seq = l->records;
         return gp__lint_one(&l->main, rec);
+    }
     if (!l->current && !(l->current = take_batch(l))) {
         int error = l->error;
         return error ? error : GP_ENOMEM;
     }
     lbatch *b = l->current;
+    if (!b->n)
+        b->first = l->records;
     if (GP_GROW(b->recs, b->cap, b->n + 1) != GP_OK ||
         gp_record_copy(&b->recs[b->n], rec, b->arena) != GP_OK)
         return GP_ENOMEM;

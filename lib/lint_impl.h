@@ -108,11 +108,20 @@ typedef struct pending_value {
 } pending_value;
 
 /* The spreads a record counts in (gp__lint_spread_add). */
-typedef enum spread_map {
-    SPREAD_INST_COUNTRIES,
-    SPREAD_COUNTRY_REGIONS,
-    SPREAD_PRACTICE_YEARS
-} spread_map;
+typedef enum spread_map { SPREAD_INST_COUNTRIES, SPREAD_COUNTRY_REGIONS } spread_map;
+
+/*
+ * The implementation year a record gives its practice. Every record has its own id but
+ * for duplicates, so a map of the ids under the lock cost a tenth of gp-lint's time:
+ * each thread lists them, and the lists are sorted together at the end.
+ */
+typedef struct year_note {
+    uint64_t hash;         /* of the id */
+    const char *id, *file; /* in the worker's `notes` arena */
+    long line, column;
+    size_t seq; /* the record's number in the input: the order one thread sees */
+    int year;
+} year_note;
 
 /* A count for a spread, kept like a pending value. */
 typedef struct pending_spread {
@@ -139,7 +148,12 @@ typedef struct lworker {
     size_t nspreads, spreads_cap;
     broken *broken;
     size_t nbroken, broken_cap;
-    gp_map *patterns; /* pattern index and value -> 1 + whether it matches (pattern_hit) */
+    gp_arena *notes; /* for the whole run */
+    year_note *years;
+    size_t nyears, years_cap;
+    const char *last_file; /* the last record's file, kept in `notes` */
+    size_t seq;            /* the number of the record being checked */
+    gp_map *patterns;      /* pattern index and value -> 1 + whether it matches (pattern_hit) */
     gp_buf pattern_key;
     uint64_t *words;   /* Bloom filter of the words of the texts (WORD_BITS bits) */
     gp_diag_sink *out; /* the linter's sink, or `local_sink` in a worker thread */
@@ -153,6 +167,7 @@ typedef struct lbatch {
     gp_arena *arena;
     gp_record *recs;
     size_t n, cap;
+    size_t first; /* the number of its first record in the input */
     struct lbatch *next;
 } lbatch;
 
@@ -185,7 +200,6 @@ struct gp_linter {
     size_t records;
     gp_map *inst_countries; /* unknown institution -> spread of countries */
     gp_map *country_regions;
-    gp_map *practice_years;
     gp_map *interned; /* strings kept once (gp__lint_intern) -> their copy in `keep` */
     broken *broken;
     size_t nbroken, broken_cap;

@@ -458,6 +458,30 @@ static int keep_spread(lworker *w, spread_map map, const char *key, const char *
     return GP_OK;
 }
 
+/* Notes the year the record at `at` gives its practice (for record.year-conflict). */
+static int note_year(lworker *w, int year, const place *at)
+{
+    if (GP_GROW(w->years, w->years_cap, w->nyears + 1) != GP_OK)
+        return GP_ENOMEM;
+    /* records come a file at a time: the file is kept once per run of records */
+    if (at->file && (!w->last_file || strcmp(w->last_file, at->file) != 0) &&
+        !(w->last_file = gp_arena_strdup(w->notes, at->file)))
+        return GP_ENOMEM;
+    year_note *n = &w->years[w->nyears];
+    size_t len = strlen(at->record_id);
+    n->hash = gp__hash(at->record_id, len);
+    n->id = gp_arena_strndup(w->notes, at->record_id, len);
+    n->file = at->file ? w->last_file : NULL;
+    n->line = at->line;
+    n->column = at->column;
+    n->seq = w->seq;
+    n->year = year;
+    if (!n->id)
+        return GP_ENOMEM;
+    w->nyears++;
+    return GP_OK;
+}
+
 void gp__lint_drop_pending(lworker *w)
 {
     for (size_t i = 0; i < w->nbroken; i++) {
@@ -490,9 +514,6 @@ int gp__lint_apply(lworker *w)
         }
         case SPREAD_COUNTRY_REGIONS:
             rc = gp__lint_spread_add(l, l->country_regions, ps->key, ps->value, ps->value, &ps->at);
-            break;
-        case SPREAD_PRACTICE_YEARS:
-            rc = gp__lint_spread_add(l, l->practice_years, ps->key, ps->value, ps->value, &ps->at);
             break;
         }
     }
@@ -604,10 +625,8 @@ int gp__lint_one(lworker *w, const gp_record *rec)
         rc = keep_spread(w, SPREAD_COUNTRY_REGIONS, cc, canon.region, &rat);
     }
     if (!rc && id && canon.implementation_year.value > 0) {
-        char year[16];
-        snprintf(year, sizeof year, "%d", canon.implementation_year.value);
         place yat = gp__lint_field_place(rec, id, "/implementation_year");
-        rc = keep_spread(w, SPREAD_PRACTICE_YEARS, id, year, &yat);
+        rc = note_year(w, canon.implementation_year.value, &yat);
     }
     if (!rc && !l->nworkers) /* the caller's record: gone when this returns */
         rc = gp__lint_apply(w);
