@@ -14,6 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "gpkit/checks.h"
 #include "internal.h"
 #include "lint_impl.h"
@@ -119,37 +123,89 @@ static int word_seen(const lworker *w, const char *word, size_t len)
     return 1;
 }
 
+/* Bits of 64 bytes from `s` (zero past `len`): word bytes, per gp__lint_collect_words. */
+static uint64_t word_bits(const unsigned char *s, size_t len)
+{
+    unsigned char b[65] = {0};
+    const unsigned char *p = s;
+    if (len < 65) { /* the last block: zeros after the text */
+        memcpy(b, s, len);
+        p = b;
+    }
+    uint64_t letter = 0, lower = 0, hyphen = 0;
+#if defined(__SSE2__)
+    const __m128i a1 = _mm_set1_epi8('a' - 1), z1 = _mm_set1_epi8('z' + 1),
+                  x20 = _mm_set1_epi8(0x20), dash = _mm_set1_epi8('-');
+    for (int k = 0; k < 4; k++) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+        __m128i folded = _mm_or_si128(c, x20);
+        __m128i is_letter = _mm_and_si128(_mm_cmpgt_epi8(folded, a1), _mm_cmpgt_epi8(z1, folded));
+        __m128i is_lower = _mm_and_si128(_mm_cmpgt_epi8(c, a1), _mm_cmpgt_epi8(z1, c));
+        letter |= (uint64_t)(unsigned)_mm_movemask_epi8(is_letter) << (16 * k);
+        lower |= (uint64_t)(unsigned)_mm_movemask_epi8(is_lower) << (16 * k);
+        hyphen |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, dash)) << (16 * k);
+    }
+#else
+    for (int i = 0; i < 64; i++) {
+        letter |= (uint64_t)((unsigned)((p[i] | 32) - 'a') < 26) << i;
+        lower |= (uint64_t)((unsigned)(p[i] - 'a') < 26) << i;
+        hyphen |= (uint64_t)(p[i] == '-') << i;
+    }
+#endif
+    /* a hyphen joins when a lower-case letter follows, as in the byte 64 of the text */
+    uint64_t next = (unsigned)(p[64] - 'a') < 26;
+    return letter | (hyphen & ((lower >> 1) | (next << 63)));
+}
+
+/* Adds the word of `len` bytes at `s` (a hyphen first is not part of it). */
+static void add_word(lworker *lw, const unsigned char *s, size_t len, uint64_t (*probes)[3],
+                     size_t *n)
+{
+    if (*s == '-') {
+        s++;
+        len--;
+    }
+    if (len < 5 || len >= 64)
+        return;
+    char word[64];
+    for (size_t k = 0; k < len; k++)
+        word[k] = (char)(s[k] | 32); /* lower case; a hyphen stays one */
+    word_probes(word, len, probes[(*n)++]);
+    if (*n == WORDS_AHEAD) {
+        words_add(lw, probes, *n);
+        *n = 0;
+    }
+}
+
+/*
+ * Words of five letters or more and hyphenated words: what a broken word may be. A word
+ * is a run of ASCII letters and of hyphens followed by a lower-case letter, not starting
+ * with a hyphen. The runs are found from bit masks of 64 bytes at a time: a loop over the
+ * bytes was a tenth of gp-lint's time.
+ */
 void gp__lint_collect_words(lworker *lw, const char *text)
 {
-    /* Words of five letters or more and hyphenated words: what a broken word may be. */
     uint64_t probes[WORDS_AHEAD][3];
     size_t n = 0;
-    const unsigned char *p = (const unsigned char *)text;
-    while (*p) {
-        /* (c | 32) - 'a' < 26: an ASCII letter, and | 32 is its lower case */
-        while (*p && (unsigned)((*p | 32) - 'a') >= 26)
-            p++;
-        char w[64];
-        size_t len = 0; /* lower-cased while read: one pass over the text */
-        for (;; p++, len++) {
-            char c;
-            if ((unsigned)((*p | 32) - 'a') < 26)
-                c = (char)(*p | 32);
-            else if (*p == '-' && (unsigned)(p[1] - 'a') < 26)
-                c = '-';
+    const unsigned char *s = (const unsigned char *)text;
+    size_t len = strlen(text), start = 0;
+    uint64_t carry = 0; /* whether the byte before the block is in a word */
+    for (size_t base = 0; base < len; base += 64) {
+        uint64_t w = word_bits(s + base, len - base);
+        uint64_t before = (w << 1) | carry;
+        uint64_t edges = w ^ before; /* where words start (w) and end (not w) */
+        carry = w >> 63;
+        while (edges) {
+            unsigned i = (unsigned)__builtin_ctzll(edges);
+            edges &= edges - 1;
+            if ((w >> i) & 1)
+                start = base + i;
             else
-                break;
-            if (len < sizeof w)
-                w[len] = c;
-        }
-        if (len >= 5 && len < sizeof w) {
-            word_probes(w, len, probes[n++]);
-            if (n == WORDS_AHEAD) {
-                words_add(lw, probes, n);
-                n = 0;
-            }
+                add_word(lw, s + start, base + i - start, probes, &n);
         }
     }
+    if (carry) /* a word up to the end, at a multiple of 64 bytes */
+        add_word(lw, s + start, len - start, probes, &n);
     words_add(lw, probes, n);
 }
 
