@@ -7,8 +7,8 @@
  * Each record is checked as its source wrote it (so a finding can say "X is written Y"
  * and point at the dump) and normalised into a scratch copy to learn its canonical
  * values and its id. What the dataset-wide checks need is kept compactly in maps keyed
- * by canonical values or ids: the countries an unknown institution appears in, the
- * regions a country is given, the implementation years a practice is given, the words of
+ * by canonical values: the countries an unknown institution appears in, the regions a
+ * country is given; a list of the implementation year of each practice id; the words of
  * the texts in a Bloom filter (to decide how a word broken at a line end is spelled; a
  * false positive can only offer a fix for a spelling the texts do not use, about once in
  * ten thousand), and the values for variant discovery. Findings go to the sink after the rules'

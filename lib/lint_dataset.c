@@ -2,12 +2,12 @@
  * lib/lint_dataset.c - gp-lint's checks over the whole dataset.
  *
  * While records are checked, what these checks need is kept compactly: maps keyed by
- * canonical values or ids of the spread of values one thing takes (the countries of an
- * unknown institution, the regions of a country, the implementation years of a
- * practice), and the words of the texts in a Bloom filter. When reading ends the
- * spreads, the words broken at a line end, the duplicates (gp-dedup's findings), the
- * variants discovery finds and the unused suppressions are reported, and the variants
- * kept as rule entries to suggest.
+ * canonical values of the spread of values one thing takes (the countries of an unknown
+ * institution, the regions of a country), a list per thread of the implementation year
+ * each record gives its practice (sorted by id at the end), and the words of the texts
+ * in a Bloom filter. When reading ends the spreads, the words broken at a line end, the
+ * duplicates (gp-dedup's findings), the variants discovery finds and the unused
+ * suppressions are reported, and the variants kept as rule entries to suggest.
  */
 #include <stdio.h>
 #include <stdlib.h>
