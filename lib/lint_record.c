@@ -406,19 +406,26 @@ static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon
 static int check_repeated_topics(lworker *w, const gp_record *rec, const char *id)
 {
     const gp_strlist *t = &rec->topics;
+    if (t->len < 2)
+        return GP_OK;
+    /* each topic looked up once (the rules own the canonical names), then compared pairwise */
+    const char *small[16];
+    const char **canon = t->len <= 16 ? small : malloc(t->len * sizeof *canon);
+    if (!canon)
+        return GP_ENOMEM;
     int rc = GP_OK;
-    for (size_t i = 1; i < t->len && !rc; i++) {
+    for (size_t i = 0; i < t->len && !rc; i++) {
         const gp_resolution *r =
             gp_norm_resolve(w->norm, GP_VOCAB_TOPIC, t->items[i], rec->award_year.value, NULL);
         if (!r)
-            return GP_ENOMEM;
-        const char *ci = r->match != GP_MATCH_NONE ? r->canonical : NULL;
+            rc = GP_ENOMEM;
+        else
+            canon[i] = r->match != GP_MATCH_NONE ? r->canonical : NULL;
+    }
+    for (size_t i = 1; i < t->len && !rc; i++) {
+        const char *ci = canon[i];
         for (size_t j = 0; j < i; j++) {
-            const gp_resolution *o =
-                gp_norm_resolve(w->norm, GP_VOCAB_TOPIC, t->items[j], rec->award_year.value, NULL);
-            if (!o)
-                return GP_ENOMEM;
-            const char *cj = o->match != GP_MATCH_NONE ? o->canonical : NULL;
+            const char *cj = canon[j];
             int same = ci && cj ? strcmp(ci, cj) == 0 : strcmp(t->items[i], t->items[j]) == 0;
             if (!same)
                 continue;
@@ -438,6 +445,8 @@ static int check_repeated_topics(lworker *w, const gp_record *rec, const char *i
             break;
         }
     }
+    if (canon != small)
+        free(canon);
     return rc;
 }
 
