@@ -17,6 +17,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+/* gp__hash's XXH3, inlined for the texts' words: tens of millions of short keys */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "gpkit/checks.h"
 #include "internal.h"
@@ -170,7 +173,7 @@ static void add_word(lworker *lw, const unsigned char *s, size_t len, uint64_t (
     char word[64];
     for (size_t k = 0; k < len; k++)
         word[k] = (char)(s[k] | 32); /* lower case; a hyphen stays one */
-    word_probes(word, len, probes[(*n)++]);
+    hash_probes(XXH3_64bits(word, len), probes[(*n)++]);
     if (*n == WORDS_AHEAD) {
         words_add(lw, probes, *n);
         *n = 0;
