@@ -104,16 +104,44 @@ static void word_probes(const char *w, size_t len, uint64_t probe[3])
 
 enum { WORDS_AHEAD = 16 };
 
-/* Sets the bits of `n` words' probes, all fetched first: the filter is larger than the
- * caches, and waiting for one miss at a time was a seventh of gp-lint's time. */
-static void words_add(lworker *w, uint64_t (*p)[3], size_t n)
+/*
+ * The probes of words to add, set a group of words after they were fetched: the filter
+ * is larger than the caches, and waiting for one miss at a time was a seventh of gp-lint's
+ * time (fetching a group just before setting it still waited for the first).
+ */
+typedef struct word_queue {
+    uint64_t p[2][WORDS_AHEAD][3];
+    int fill;     /* the group being filled; the other one is fetched */
+    size_t n;     /* probes in the group being filled */
+    size_t ready; /* probes in the fetched group */
+} word_queue;
+
+static void words_set(lworker *w, uint64_t (*p)[3], size_t n)
 {
     for (size_t i = 0; i < n; i++)
         for (int k = 0; k < 3; k++)
-            __builtin_prefetch(&w->words[p[i][k] / 64], 1);
-    for (size_t i = 0; i < n; i++)
-        for (int k = 0; k < 3; k++)
             w->words[p[i][k] / 64] |= (uint64_t)1 << (p[i][k] % 64);
+}
+
+static void words_push(lworker *w, word_queue *q, uint64_t hash)
+{
+    hash_probes(hash, q->p[q->fill][q->n++]);
+    if (q->n < WORDS_AHEAD)
+        return;
+    for (size_t i = 0; i < q->n; i++)
+        for (int k = 0; k < 3; k++)
+            __builtin_prefetch(&w->words[q->p[q->fill][i][k] / 64], 1);
+    words_set(w, q->p[!q->fill], q->ready);
+    q->ready = q->n;
+    q->n = 0;
+    q->fill = !q->fill;
+}
+
+static void words_flush(lworker *w, word_queue *q)
+{
+    words_set(w, q->p[!q->fill], q->ready);
+    words_set(w, q->p[q->fill], q->n);
+    q->ready = q->n = 0;
 }
 
 static int word_seen(const lworker *w, const char *word, size_t len)
@@ -161,8 +189,7 @@ static uint64_t word_bits(const unsigned char *s, size_t len)
 }
 
 /* Adds the word of `len` bytes at `s` (a hyphen first is not part of it). */
-static void add_word(lworker *lw, const unsigned char *s, size_t len, uint64_t (*probes)[3],
-                     size_t *n)
+static void add_word(lworker *lw, word_queue *q, const unsigned char *s, size_t len)
 {
     if (*s == '-') {
         s++;
@@ -173,11 +200,7 @@ static void add_word(lworker *lw, const unsigned char *s, size_t len, uint64_t (
     char word[64];
     for (size_t k = 0; k < len; k++)
         word[k] = (char)(s[k] | 32); /* lower case; a hyphen stays one */
-    hash_probes(XXH3_64bits(word, len), probes[(*n)++]);
-    if (*n == WORDS_AHEAD) {
-        words_add(lw, probes, *n);
-        *n = 0;
-    }
+    words_push(lw, q, XXH3_64bits(word, len));
 }
 
 /*
@@ -188,8 +211,9 @@ static void add_word(lworker *lw, const unsigned char *s, size_t len, uint64_t (
  */
 void gp__lint_collect_words(lworker *lw, const char *text)
 {
-    uint64_t probes[WORDS_AHEAD][3];
-    size_t n = 0;
+    word_queue q;
+    q.fill = 0;
+    q.n = q.ready = 0;
     const unsigned char *s = (const unsigned char *)text;
     size_t len = strlen(text), start = 0;
     uint64_t carry = 0; /* whether the byte before the block is in a word */
@@ -204,12 +228,12 @@ void gp__lint_collect_words(lworker *lw, const char *text)
             if ((w >> i) & 1)
                 start = base + i;
             else
-                add_word(lw, s + start, base + i - start, probes, &n);
+                add_word(lw, &q, s + start, base + i - start);
         }
     }
     if (carry) /* a word up to the end, at a multiple of 64 bytes */
-        add_word(lw, s + start, len - start, probes, &n);
-    words_add(lw, probes, n);
+        add_word(lw, &q, s + start, len - start);
+    words_flush(lw, &q);
 }
 
 /* ---- over the dataset ---- */
