@@ -230,6 +230,7 @@ struct gp_diag_list {
     size_t len;
     size_t cap;
     gp_arena *arena;
+    const char *last_file; /* the last finding's file, kept once for a run of them */
 };
 
 int gp_diag_list_new(gp_diag_list **out)
@@ -266,10 +267,17 @@ int gp_diag_list_collect(void *ctx, const gp_diag *d)
     if (GP_GROW(l->items, l->cap, l->len + 1) != GP_OK)
         return GP_ENOMEM;
     gp_diag c = *d;
+    /* most findings of a run are in one file: one copy, which the sort compares by address */
+    if (c.file && l->last_file && strcmp(c.file, l->last_file) == 0)
+        c.file = l->last_file;
+    else if (copy_str(l->arena, &c.file))
+        return GP_ENOMEM;
+    else
+        l->last_file = c.file;
     if (copy_str(l->arena, &c.rule_id) || copy_str(l->arena, &c.message) ||
-        copy_str(l->arena, &c.file) || copy_str(l->arena, &c.record_id) ||
-        copy_str(l->arena, &c.pointer) || copy_str(l->arena, &c.value) ||
-        copy_str(l->arena, &c.fix) || copy_str(l->arena, &c.cluster))
+        copy_str(l->arena, &c.record_id) || copy_str(l->arena, &c.pointer) ||
+        copy_str(l->arena, &c.value) || copy_str(l->arena, &c.fix) ||
+        copy_str(l->arena, &c.cluster))
         return GP_ENOMEM;
     l->items[l->len++] = c;
     return 0;
@@ -278,6 +286,7 @@ int gp_diag_list_collect(void *ctx, const gp_diag *d)
 void gp_diag_list_clear(gp_diag_list *list)
 {
     list->len = 0;
+    list->last_file = NULL;
     gp_arena_reset(list->arena);
 }
 
@@ -301,7 +310,7 @@ static int strcmp_null(const char *a, const char *b)
 static int diag_cmp(const void *pa, const void *pb)
 {
     const gp_diag *a = pa, *b = pb;
-    int c = strcmp_null(a->file, b->file);
+    int c = a->file == b->file ? 0 : strcmp_null(a->file, b->file);
     if (c)
         return c;
     if (a->line != b->line)

@@ -7,8 +7,8 @@
  * Each record is checked as its source wrote it (so a finding can say "X is written Y"
  * and point at the dump) and normalised into a scratch copy to learn its canonical
  * values and its id. What the dataset-wide checks need is kept compactly in maps keyed
- * by canonical values or ids: the countries an unknown institution appears in, the
- * regions a country is given, the implementation years a practice is given, the words of
+ * by canonical values: the countries an unknown institution appears in, the regions a
+ * country is given; a list of the implementation year of each practice id; the words of
  * the texts in a Bloom filter (to decide how a word broken at a line end is spelled; a
  * false positive can only offer a fix for a spelling the texts do not use, about once in
  * ten thousand), and the values for variant discovery. Findings go to the sink after the rules'
@@ -17,7 +17,8 @@
  * With more than one thread, the caller's thread only copies records into batches; the
  * workers check them, each with its own copy of the rule set, normaliser and hygiene
  * checker (none of them is thread-safe), keep their findings in a list of their own and
- * hand it over per batch. The dataset-wide state is shared under one lock. Nothing
+ * hand it over per batch. The dataset-wide state is shared under one lock, which a worker
+ * takes once per batch to add what the batch counted (gp__lint_apply). Nothing
  * depends on the order the workers see records in: a "first" place is the smallest one,
  * and the findings are sorted by whoever prints them.
  */
@@ -44,7 +45,7 @@ static int worker_init(lworker *w, gp_linter *l, gp_ruleset *rules, int own_rule
     int rc = gp_normalizer_new(&w->norm, rules, &w->quiet);
     if (!rc)
         rc = gp_hygiene_new(&w->hyg, rules);
-    if (!rc && gp_arena_new(&w->scratch))
+    if (!rc && (gp_arena_new(&w->scratch) || gp_arena_new(&w->held) || gp_arena_new(&w->notes)))
         rc = GP_ENOMEM;
     if (!rc && !(w->words = calloc(WORD_BITS / 64, sizeof *w->words)))
         rc = GP_ENOMEM;
@@ -55,9 +56,16 @@ static void worker_free(lworker *w)
 {
     gp_normalizer_free(w->norm);
     gp_hygiene_free(w->hyg);
+    if (w->held)
+        gp__lint_drop_pending(w);
     gp_arena_free(w->scratch);
+    gp_arena_free(w->held);
+    gp_arena_free(w->notes);
+    free(w->years);
     free(w->words);
     free(w->pending);
+    free(w->spreads);
+    free(w->broken);
     gp_map_free(w->patterns);
     gp_buf_free(&w->pattern_key);
     gp_diag_list_free(w->local);
@@ -107,8 +115,6 @@ int gp_linter_new(gp_linter **out, gp_ruleset *rules, const gp_lint_options *opt
         rc = gp_map_new(&l->inst_countries);
     if (!rc)
         rc = gp_map_new(&l->country_regions);
-    if (!rc)
-        rc = gp_map_new(&l->practice_years);
     if (!rc)
         rc = gp_map_new(&l->interned);
     if (!rc && l->opts.duplicates) {
@@ -197,7 +203,6 @@ void gp_linter_free(gp_linter *l)
     gp_arena_free(l->keep);
     gp_map_free(l->inst_countries);
     gp_map_free(l->country_regions);
-    gp_map_free(l->practice_years);
     gp_map_free(l->interned);
     for (size_t i = 0; i < l->nbroken; i++) {
         free(l->broken[i].left);
@@ -238,21 +243,20 @@ void gp__lint_unlock(gp_linter *l)
         pthread_mutex_unlock(&l->lock);
 }
 
+/* Without the lock: the suppressions do not change while records are checked, and their
+ * use counts are atomic (the lock per finding kept the threads waiting on each other). */
 static int suppressed(gp_linter *l, const char *rule, const char *record_id)
 {
     struct gp_lint_rules *lr = gp__lint_rules_mut(l->rules);
-    int hit = 0;
-    gp__lint_lock(l);
-    for (size_t i = 0; lr && i < lr->nsuppressions && !hit; i++) {
+    for (size_t i = 0; lr && i < lr->nsuppressions; i++) {
         gp_lint_suppression *sp = &lr->suppressions[i];
         if (strcmp(sp->rule, rule) == 0 &&
             (!sp->record || (record_id && strcmp(sp->record, record_id) == 0))) {
-            sp->used++;
-            hit = 1;
+            atomic_fetch_add_explicit(&sp->used, 1, memory_order_relaxed);
+            return 1;
         }
     }
-    gp__lint_unlock(l);
-    return hit;
+    return 0;
 }
 
 static int vfinding(lworker *w, const place *at, const char *rule, const char *value,
@@ -340,15 +344,13 @@ int gp__lint_place_before(const place *a, const place *b)
 
 /* ---- threads ---- */
 
-/* Hands a worker's findings to the linter's sink. */
+/* Hands a worker's findings to the linter's sink; lock held. */
 static int flush_local(lworker *w)
 {
     gp_linter *l = w->l;
     int rc = GP_OK;
-    gp__lint_lock(l);
     for (size_t i = 0; i < gp_diag_list_len(w->local) && !rc; i++)
         rc = gp_diag_emit(l->sink, gp_diag_list_get(w->local, i));
-    gp__lint_unlock(l);
     gp_diag_list_clear(w->local);
     return rc;
 }
@@ -371,10 +373,17 @@ static void *worker_main(void *arg)
         if (!b)
             break;
         int rc = GP_OK;
-        for (size_t i = 0; i < b->n && !rc; i++)
+        for (size_t i = 0; i < b->n && !rc; i++) {
+            w->seq = b->first + i;
             rc = gp__lint_one(w, &b->recs[i]);
-        int frc = flush_local(w);
+        }
+        /* the batch's dataset-wide counts and findings under one lock */
         pthread_mutex_lock(&l->lock);
+        if (!rc)
+            rc = gp__lint_apply(w);
+        else
+            gp__lint_drop_pending(w);
+        int frc = flush_local(w);
         if ((rc || frc) && !l->error)
             l->error = rc ? rc : frc;
         b->n = 0;
@@ -433,15 +442,17 @@ int gp_lint_record(gp_linter *l, const gp_record *rec)
         if (rc)
             return rc;
     }
-    if (!l->nworkers)
+    if (!l->nworkers) {
+        l->main.seq = l->records;
         return gp__lint_one(&l->main, rec);
+    }
     if (!l->current && !(l->current = take_batch(l))) {
-        pthread_mutex_lock(&l->lock);
         int error = l->error;
-        pthread_mutex_unlock(&l->lock);
         return error ? error : GP_ENOMEM;
     }
     lbatch *b = l->current;
+    if (!b->n)
+        b->first = l->records;
     if (GP_GROW(b->recs, b->cap, b->n + 1) != GP_OK ||
         gp_record_copy(&b->recs[b->n], rec, b->arena) != GP_OK)
         return GP_ENOMEM;
@@ -450,8 +461,5 @@ int gp_lint_record(gp_linter *l, const gp_record *rec)
         gp__lint_enqueue(l, b);
         l->current = NULL;
     }
-    pthread_mutex_lock(&l->lock);
-    int error = l->error;
-    pthread_mutex_unlock(&l->lock);
-    return error;
+    return l->error; /* atomic: a lock here, twice a record, kept the workers waiting */
 }

@@ -2,17 +2,24 @@
  * lib/lint_dataset.c - gp-lint's checks over the whole dataset.
  *
  * While records are checked, what these checks need is kept compactly: maps keyed by
- * canonical values or ids of the spread of values one thing takes (the countries of an
- * unknown institution, the regions of a country, the implementation years of a
- * practice), and the words of the texts in a Bloom filter. When reading ends the
- * spreads, the words broken at a line end, the duplicates (gp-dedup's findings), the
- * variants discovery finds and the unused suppressions are reported, and the variants
- * kept as rule entries to suggest.
+ * canonical values of the spread of values one thing takes (the countries of an unknown
+ * institution, the regions of a country), a list per thread of the implementation year
+ * each record gives its practice (sorted by id at the end), and the words of the texts
+ * in a Bloom filter. When reading ends the spreads, the words broken at a line end, the
+ * duplicates (gp-dedup's findings), the variants discovery finds and the unused
+ * suppressions are reported, and the variants kept as rule entries to suggest.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+/* gp__hash's XXH3, inlined for the texts' words: tens of millions of short keys */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "gpkit/checks.h"
 #include "internal.h"
@@ -97,16 +104,44 @@ static void word_probes(const char *w, size_t len, uint64_t probe[3])
 
 enum { WORDS_AHEAD = 16 };
 
-/* Sets the bits of `n` words' probes, all fetched first: the filter is larger than the
- * caches, and waiting for one miss at a time was a seventh of gp-lint's time. */
-static void words_add(lworker *w, uint64_t (*p)[3], size_t n)
+/*
+ * The probes of words to add, set a group of words after they were fetched: the filter
+ * is larger than the caches, and waiting for one miss at a time was a seventh of gp-lint's
+ * time (fetching a group just before setting it still waited for the first).
+ */
+typedef struct word_queue {
+    uint64_t p[2][WORDS_AHEAD][3];
+    int fill;     /* the group being filled; the other one is fetched */
+    size_t n;     /* probes in the group being filled */
+    size_t ready; /* probes in the fetched group */
+} word_queue;
+
+static void words_set(lworker *w, uint64_t (*p)[3], size_t n)
 {
     for (size_t i = 0; i < n; i++)
         for (int k = 0; k < 3; k++)
-            __builtin_prefetch(&w->words[p[i][k] / 64], 1);
-    for (size_t i = 0; i < n; i++)
-        for (int k = 0; k < 3; k++)
             w->words[p[i][k] / 64] |= (uint64_t)1 << (p[i][k] % 64);
+}
+
+static void words_push(lworker *w, word_queue *q, uint64_t hash)
+{
+    hash_probes(hash, q->p[q->fill][q->n++]);
+    if (q->n < WORDS_AHEAD)
+        return;
+    for (size_t i = 0; i < q->n; i++)
+        for (int k = 0; k < 3; k++)
+            __builtin_prefetch(&w->words[q->p[q->fill][i][k] / 64], 1);
+    words_set(w, q->p[!q->fill], q->ready);
+    q->ready = q->n;
+    q->n = 0;
+    q->fill = !q->fill;
+}
+
+static void words_flush(lworker *w, word_queue *q)
+{
+    words_set(w, q->p[!q->fill], q->ready);
+    words_set(w, q->p[q->fill], q->n);
+    q->ready = q->n = 0;
 }
 
 static int word_seen(const lworker *w, const char *word, size_t len)
@@ -119,44 +154,107 @@ static int word_seen(const lworker *w, const char *word, size_t len)
     return 1;
 }
 
+/* Bits of 64 bytes from `s` (zero past `len`): word bytes, per gp__lint_collect_words. */
+static uint64_t word_bits(const unsigned char *s, size_t len)
+{
+    unsigned char b[65] = {0};
+    const unsigned char *p = s;
+    if (len < 65) { /* the last block: zeros after the text */
+        memcpy(b, s, len);
+        p = b;
+    }
+    uint64_t letter = 0, lower = 0, hyphen = 0;
+#if defined(__SSE2__)
+    const __m128i a1 = _mm_set1_epi8('a' - 1), z1 = _mm_set1_epi8('z' + 1),
+                  x20 = _mm_set1_epi8(0x20), dash = _mm_set1_epi8('-');
+    for (int k = 0; k < 4; k++) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+        __m128i folded = _mm_or_si128(c, x20);
+        __m128i is_letter = _mm_and_si128(_mm_cmpgt_epi8(folded, a1), _mm_cmpgt_epi8(z1, folded));
+        __m128i is_lower = _mm_and_si128(_mm_cmpgt_epi8(c, a1), _mm_cmpgt_epi8(z1, c));
+        letter |= (uint64_t)(unsigned)_mm_movemask_epi8(is_letter) << (16 * k);
+        lower |= (uint64_t)(unsigned)_mm_movemask_epi8(is_lower) << (16 * k);
+        hyphen |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, dash)) << (16 * k);
+    }
+#else
+    for (int i = 0; i < 64; i++) {
+        letter |= (uint64_t)((unsigned)((p[i] | 32) - 'a') < 26) << i;
+        lower |= (uint64_t)((unsigned)(p[i] - 'a') < 26) << i;
+        hyphen |= (uint64_t)(p[i] == '-') << i;
+    }
+#endif
+    /* a hyphen joins when a lower-case letter follows, as in the byte 64 of the text */
+    uint64_t next = (unsigned)(p[64] - 'a') < 26;
+    return letter | (hyphen & ((lower >> 1) | (next << 63)));
+}
+
+/* Adds the word of `len` bytes at `s` (a hyphen first is not part of it). */
+static void add_word(lworker *lw, word_queue *q, const unsigned char *s, size_t len)
+{
+    if (*s == '-') {
+        s++;
+        len--;
+    }
+    if (len < 5 || len >= 64)
+        return;
+    char word[64];
+    for (size_t k = 0; k < len; k++)
+        word[k] = (char)(s[k] | 32); /* lower case; a hyphen stays one */
+    words_push(lw, q, XXH3_64bits(word, len));
+}
+
+/*
+ * Words of five letters or more and hyphenated words: what a broken word may be. A word
+ * is a run of ASCII letters and of hyphens followed by a lower-case letter, not starting
+ * with a hyphen. The runs are found from bit masks of 64 bytes at a time: a loop over the
+ * bytes was a tenth of gp-lint's time.
+ */
 void gp__lint_collect_words(lworker *lw, const char *text)
 {
-    /* Words of five letters or more and hyphenated words: what a broken word may be. */
-    uint64_t probes[WORDS_AHEAD][3];
-    size_t n = 0;
-    const unsigned char *p = (const unsigned char *)text;
-    while (*p) {
-        /* (c | 32) - 'a' < 26: an ASCII letter, and | 32 is its lower case */
-        while (*p && (unsigned)((*p | 32) - 'a') >= 26)
-            p++;
-        char w[64];
-        size_t len = 0; /* lower-cased while read: one pass over the text */
-        for (;; p++, len++) {
-            char c;
-            if ((unsigned)((*p | 32) - 'a') < 26)
-                c = (char)(*p | 32);
-            else if (*p == '-' && (unsigned)(p[1] - 'a') < 26)
-                c = '-';
+    word_queue q;
+    q.fill = 0;
+    q.n = q.ready = 0;
+    const unsigned char *s = (const unsigned char *)text;
+    size_t len = strlen(text), start = 0;
+    uint64_t carry = 0; /* whether the byte before the block is in a word */
+    for (size_t base = 0; base < len; base += 64) {
+        uint64_t w = word_bits(s + base, len - base);
+        uint64_t before = (w << 1) | carry;
+        uint64_t edges = w ^ before; /* where words start (w) and end (not w) */
+        carry = w >> 63;
+        while (edges) {
+            unsigned i = (unsigned)__builtin_ctzll(edges);
+            edges &= edges - 1;
+            if ((w >> i) & 1)
+                start = base + i;
             else
-                break;
-            if (len < sizeof w)
-                w[len] = c;
-        }
-        if (len >= 5 && len < sizeof w) {
-            word_probes(w, len, probes[n++]);
-            if (n == WORDS_AHEAD) {
-                words_add(lw, probes, n);
-                n = 0;
-            }
+                add_word(lw, &q, s + start, base + i - start);
         }
     }
-    words_add(lw, probes, n);
+    if (carry) /* a word up to the end, at a multiple of 64 bytes */
+        add_word(lw, &q, s + start, len - start);
+    words_flush(lw, &q);
 }
 
 /* ---- over the dataset ---- */
 
-/* Reports each key of `map` seen with several values, at the first record that gave the
- * least common value. `fmt` gets the key and the list of values with their counts. */
+/* Reports `key` when seen with several values, at the first record that gave the least
+ * common value. `fmt` gets the key and the list of values with their counts. */
+__attribute__((format(printf, 6, 0))) static int report_spread(gp_linter *l, const spread *s,
+                                                               const char *key, const char *check,
+                                                               int subject_is_value,
+                                                               const char *fmt, gp_buf *list)
+{
+    if (s->n < 2)
+        return GP_OK;
+    gp_buf_reset(list);
+    spread_list(s, list);
+    size_t m = spread_minority(s);
+    return gp__lint_finding(&l->main, &s->e[m].first, check, subject_is_value ? s->e[m].value : key,
+                            NULL, fmt, key, gp_buf_str(list));
+}
+
+/* report_spread for each key of `map`. */
 __attribute__((format(printf, 5, 0))) static int
 report_spreads(gp_linter *l, gp_map *map, const char *check, int subject_is_value, const char *fmt)
 {
@@ -165,18 +263,131 @@ report_spreads(gp_linter *l, gp_map *map, const char *check, int subject_is_valu
     void *v;
     int rc = GP_OK;
     gp_buf list = GP_BUF_INIT;
-    while (!rc && gp_map_next(map, &pos, &key, NULL, &v)) {
-        const spread *s = v;
-        if (s->n < 2)
+    while (!rc && gp_map_next(map, &pos, &key, NULL, &v))
+        rc = report_spread(l, v, key, check, subject_is_value, fmt, &list);
+    gp_buf_free(&list);
+    return rc;
+}
+
+typedef struct note_ref {
+    uint64_t hash;
+    const year_note *n;
+} note_ref;
+
+/* By id (its hash first), then in the input's order. */
+static int note_cmp(const void *pa, const void *pb)
+{
+    const note_ref *a = pa, *b = pb;
+    if (a->hash != b->hash)
+        return a->hash < b->hash ? -1 : 1;
+    int c = strcmp(a->n->id, b->n->id);
+    if (c)
+        return c;
+    return a->n->seq < b->n->seq ? -1 : a->n->seq > b->n->seq;
+}
+
+/* The years of one practice, `n` notes in the input's order, counted as
+ * gp__lint_spread_add counts, and reported. */
+static int report_years(gp_linter *l, const note_ref *r, size_t n, spread *s, gp_buf *list)
+{
+    char years[SPREAD_MAX][16];
+    s->n = 0;
+    s->cap = SPREAD_MAX;
+    for (size_t i = 0; i < n; i++) {
+        const year_note *yn = r[i].n;
+        place at = {yn->file, yn->line, yn->column, yn->id, "/implementation_year"};
+        char year[16];
+        snprintf(year, sizeof year, "%d", yn->year);
+        size_t k = 0;
+        while (k < s->n && strcmp(s->e[k].same, year) != 0)
+            k++;
+        if (k < s->n) {
+            s->e[k].count++;
+            if (gp__lint_place_before(&at, &s->e[k].first))
+                s->e[k].first = at;
+        } else if (s->n < SPREAD_MAX) {
+            memcpy(years[k], year, sizeof year);
+            s->e[k] = (spread_entry){years[k], years[k], 1, at};
+            s->n++;
+        }
+    }
+    return report_spread(l, s, r[0].n->id, "record.year-conflict", 1,
+                         "practice %s is given several implementation years: %s", list);
+}
+
+/* Sorts `r` by the low 32 bits of the hash: two passes of a radix sort, as qsort of a
+ * million notes was a third of a second alone at the end of the run. */
+static int sort_by_hash(note_ref *r, size_t n)
+{
+    enum { DIGIT = 16, BUCKETS = 1 << DIGIT };
+    note_ref *tmp = malloc(n * sizeof *tmp);
+    size_t *count = malloc(BUCKETS * sizeof *count);
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
+        return GP_ENOMEM;
+    }
+    note_ref *from = r, *to = tmp;
+    for (int shift = 0; shift < 32; shift += DIGIT) {
+        memset(count, 0, BUCKETS * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(from[i].hash >> shift) & (BUCKETS - 1)]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < BUCKETS; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i].hash >> shift) & (BUCKETS - 1)]++] = from[i];
+        note_ref *t = from;
+        from = to;
+        to = t;
+    }
+    /* an even number of passes: the result is in `r` */
+    free(tmp);
+    free(count);
+    return GP_OK;
+}
+
+/* record.year-conflict: the notes of every thread sorted by id, each id's in input order. */
+static int finish_years(gp_linter *l)
+{
+    size_t total = l->main.nyears;
+    for (size_t i = 0; i < l->nworkers; i++)
+        total += l->workers[i].nyears;
+    if (!total)
+        return GP_OK;
+    note_ref *refs = malloc(total * sizeof *refs);
+    spread *s = malloc(sizeof *s + SPREAD_MAX * sizeof(spread_entry));
+    int rc = refs && s ? GP_OK : GP_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; !rc && i <= l->nworkers; i++) {
+        const lworker *w = i < l->nworkers ? &l->workers[i] : &l->main;
+        for (size_t j = 0; j < w->nyears; j++)
+            refs[k++] = (note_ref){w->years[j].hash, &w->years[j]};
+    }
+    if (!rc)
+        rc = sort_by_hash(refs, total);
+    gp_buf list = GP_BUF_INIT;
+    for (size_t i = 0, e; !rc && i < total; i = e) {
+        /* the notes of one low half of a hash: most often one id once */
+        for (e = i + 1; e < total && (uint32_t)refs[e].hash == (uint32_t)refs[i].hash;)
+            e++;
+        if (e - i == 1)
             continue;
-        gp_buf_reset(&list);
-        spread_list(s, &list);
-        size_t m = spread_minority(s);
-        rc = gp__lint_finding(&l->main, &s->e[m].first, check,
-                              subject_is_value ? s->e[m].value : key, NULL, fmt, key,
-                              gp_buf_str(&list));
+        qsort(refs + i, e - i, sizeof *refs, note_cmp);
+        for (size_t a = i, b; !rc && a < e; a = b) {
+            for (b = a + 1; b < e && refs[b].hash == refs[a].hash &&
+                            strcmp(refs[b].n->id, refs[a].n->id) == 0;)
+                b++;
+            if (b - a > 1)
+                rc = report_years(l, refs + a, b - a, s, &list);
+        }
     }
     gp_buf_free(&list);
+    free(refs);
+    free(s);
     return rc;
 }
 
@@ -188,8 +399,7 @@ static int finish_spreads(gp_linter *l)
         rc = report_spreads(l, l->country_regions, "region.inconsistent", 1,
                             "country %s is given several regions: %s");
     if (!rc)
-        rc = report_spreads(l, l->practice_years, "record.year-conflict", 1,
-                            "practice %s is given several implementation years: %s");
+        rc = finish_years(l);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #define GPKIT_LINT_IMPL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "discover.h"
@@ -30,7 +31,7 @@ typedef struct gp_lint_suppression {
     char *reason;
     char *file;
     long line;
-    size_t used;
+    atomic_size_t used; /* counted by every thread, without the lock */
 } gp_lint_suppression;
 
 typedef struct gp_lint_range {
@@ -106,6 +107,29 @@ typedef struct pending_value {
     place at;
 } pending_value;
 
+/* The spreads a record counts in (gp__lint_spread_add). */
+typedef enum spread_map { SPREAD_INST_COUNTRIES, SPREAD_COUNTRY_REGIONS } spread_map;
+
+/*
+ * The implementation year a record gives its practice. Every record has its own id but
+ * for duplicates, so a map of the ids under the lock cost a tenth of gp-lint's time:
+ * each thread lists them, and the lists are sorted together at the end.
+ */
+typedef struct year_note {
+    uint64_t hash;         /* of the id */
+    const char *id, *file; /* in the worker's `notes` arena */
+    long line, column;
+    size_t seq; /* the record's number in the input: the order one thread sees */
+    int year;
+} year_note;
+
+/* A count for a spread, kept like a pending value. */
+typedef struct pending_spread {
+    spread_map map;
+    const char *key, *value; /* in the worker's `held` arena or the batch's records */
+    place at;
+} pending_spread;
+
 /* What one thread needs to check records. */
 typedef struct lworker {
     struct gp_linter *l;
@@ -115,9 +139,21 @@ typedef struct lworker {
     gp_diag_sink quiet;
     gp_hygiene *hyg;
     gp_arena *scratch; /* per record */
+    /* What a batch adds to the dataset-wide state, applied under one lock at its end
+       (gp__lint_apply): counts and earliest places, which do not depend on the order. */
+    gp_arena *held; /* their strings */
     pending_value *pending;
     size_t npending, pending_cap;
-    gp_map *patterns; /* pattern index and value -> 1 + whether it matches (pattern_hit) */
+    pending_spread *spreads;
+    size_t nspreads, spreads_cap;
+    broken *broken;
+    size_t nbroken, broken_cap;
+    gp_arena *notes; /* for the whole run */
+    year_note *years;
+    size_t nyears, years_cap;
+    const char *last_file; /* the last record's file, kept in `notes` */
+    size_t seq;            /* the number of the record being checked */
+    gp_map *patterns;      /* pattern index and value -> 1 + whether it matches (pattern_hit) */
     gp_buf pattern_key;
     uint64_t *words;   /* Bloom filter of the words of the texts (WORD_BITS bits) */
     gp_diag_sink *out; /* the linter's sink, or `local_sink` in a worker thread */
@@ -131,6 +167,7 @@ typedef struct lbatch {
     gp_arena *arena;
     gp_record *recs;
     size_t n, cap;
+    size_t first; /* the number of its first record in the input */
     struct lbatch *next;
 } lbatch;
 
@@ -155,7 +192,7 @@ struct gp_linter {
     lbatch *queue, *queue_tail, *spare, *current;
     size_t batches; /* allocated */
     int done;
-    int error;
+    atomic_int error; /* read by the caller's thread without the lock */
     gp_discover *disc;
     gp_deduper *dedup; /* NULL unless duplicates are asked for */
     gp_diag_sink dedup_sink;
@@ -163,7 +200,6 @@ struct gp_linter {
     size_t records;
     gp_map *inst_countries; /* unknown institution -> spread of countries */
     gp_map *country_regions;
-    gp_map *practice_years;
     gp_map *interned; /* strings kept once (gp__lint_intern) -> their copy in `keep` */
     broken *broken;
     size_t nbroken, broken_cap;
@@ -198,6 +234,10 @@ void gp__lint_enqueue(gp_linter *l, lbatch *b);
 /* The id part of the check ids of each vocabulary ("priority-area"). */
 extern const char *const gp__lint_kind_ids[GP_VOCAB_COUNT];
 int gp__lint_one(lworker *w, const gp_record *rec);
+/* Adds what `w` kept since the last call to the dataset-wide state; lock held. */
+int gp__lint_apply(lworker *w);
+/* Frees what `w` kept and empties it. */
+void gp__lint_drop_pending(lworker *w);
 
 /* lib/lint_dataset.c: what the dataset-wide checks keep, and the checks */
 int gp__lint_spread_add(gp_linter *l, gp_map *m, const char *key, const char *value,

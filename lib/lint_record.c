@@ -78,7 +78,7 @@ static int check_cleaned(lworker *w, const gp_record *rec, const char *id, gp_vo
     char rule[48];
     const char *name = gp_vocab_name(kind);
     if (l->opts.discovery) {
-        /* counted with the record's other values under one lock, in gp__lint_one */
+        /* counted with the batch's other values under one lock, by gp__lint_apply */
         if (GP_GROW(w->pending, w->pending_cap, w->npending + 1) != GP_OK)
             return GP_ENOMEM;
         const char *value = r.match == GP_MATCH_NONE ? cleaned : r.canonical;
@@ -86,10 +86,9 @@ static int check_cleaned(lworker *w, const gp_record *rec, const char *id, gp_vo
         pv->kind = kind;
         pv->known = r.match != GP_MATCH_NONE;
         pv->country = country;
-        pv->value =
-            value == raw || value == r.canonical ? value : gp_arena_strdup(w->scratch, value);
+        pv->value = value == raw || value == r.canonical ? value : gp_arena_strdup(w->held, value);
         pv->at = at;
-        pv->at.pointer = gp_arena_strdup(w->scratch, pointer);
+        pv->at.pointer = gp_arena_strdup(w->held, pointer);
         if (!pv->value || !pv->at.pointer)
             return GP_ENOMEM;
         w->npending++;
@@ -191,7 +190,6 @@ static int check_text(lworker *w, const gp_record *rec, const char *id, gp_field
 {
     if (!text)
         return GP_OK;
-    gp_linter *l = w->l;
     hctx h = {w, text, NULL, 0, 0};
     int rc = gp_hygiene_check(w->hyg, text, strlen(text), f, on_hygiene, &h);
     place at = {0};
@@ -200,17 +198,18 @@ static int check_text(lworker *w, const gp_record *rec, const char *id, gp_field
     for (size_t i = 0; i < h.n; i++) {
         hissue *it = &h.items[i];
         if (!rc && it->left && it->right) {
-            gp__lint_lock(l);
-            if (GP_GROW(l->broken, l->broken_cap, l->nbroken + 1) != GP_OK) {
+            /* kept with the batch: the pointer is the caller's buffer */
+            const char *kept = gp_arena_strdup(w->held, pointer);
+            if (!kept || GP_GROW(w->broken, w->broken_cap, w->nbroken + 1) != GP_OK) {
                 rc = GP_ENOMEM;
             } else {
-                broken *b = &l->broken[l->nbroken++];
-                b->at = gp__lint_keep_place(l, &at);
+                broken *b = &w->broken[w->nbroken++];
+                b->at = at;
+                b->at.pointer = kept;
                 b->left = it->left;
                 b->right = it->right;
                 it->left = it->right = NULL;
             }
-            gp__lint_unlock(l);
         } else if (!rc && it->message) {
             if (it->count > 1)
                 rc = gp__lint_finding(w, &at, it->rule, it->fragment, it->fix,
@@ -407,19 +406,26 @@ static int check_fields(lworker *w, const gp_record *rec, const gp_record *canon
 static int check_repeated_topics(lworker *w, const gp_record *rec, const char *id)
 {
     const gp_strlist *t = &rec->topics;
+    if (t->len < 2)
+        return GP_OK;
+    /* each topic looked up once (the rules own the canonical names), then compared pairwise */
+    const char *small[16];
+    const char **canon = t->len <= 16 ? small : malloc(t->len * sizeof *canon);
+    if (!canon)
+        return GP_ENOMEM;
     int rc = GP_OK;
-    for (size_t i = 1; i < t->len && !rc; i++) {
+    for (size_t i = 0; i < t->len && !rc; i++) {
         const gp_resolution *r =
             gp_norm_resolve(w->norm, GP_VOCAB_TOPIC, t->items[i], rec->award_year.value, NULL);
         if (!r)
-            return GP_ENOMEM;
-        const char *ci = r->match != GP_MATCH_NONE ? r->canonical : NULL;
+            rc = GP_ENOMEM;
+        else
+            canon[i] = r->match != GP_MATCH_NONE ? r->canonical : NULL;
+    }
+    for (size_t i = 1; i < t->len && !rc; i++) {
+        const char *ci = canon[i];
         for (size_t j = 0; j < i; j++) {
-            const gp_resolution *o =
-                gp_norm_resolve(w->norm, GP_VOCAB_TOPIC, t->items[j], rec->award_year.value, NULL);
-            if (!o)
-                return GP_ENOMEM;
-            const char *cj = o->match != GP_MATCH_NONE ? o->canonical : NULL;
+            const char *cj = canon[j];
             int same = ci && cj ? strcmp(ci, cj) == 0 : strcmp(t->items[i], t->items[j]) == 0;
             if (!same)
                 continue;
@@ -439,6 +445,97 @@ static int check_repeated_topics(lworker *w, const gp_record *rec, const char *i
             break;
         }
     }
+    if (canon != small)
+        free(canon);
+    return rc;
+}
+
+/* Keeps a count for a spread until the batch's end; `key` and `value` are copied. */
+static int keep_spread(lworker *w, spread_map map, const char *key, const char *value,
+                       const place *at)
+{
+    if (GP_GROW(w->spreads, w->spreads_cap, w->nspreads + 1) != GP_OK)
+        return GP_ENOMEM;
+    pending_spread *ps = &w->spreads[w->nspreads];
+    ps->map = map;
+    ps->key = gp_arena_strdup(w->held, key);
+    ps->value = gp_arena_strdup(w->held, value);
+    ps->at = *at;
+    if (!ps->key || !ps->value)
+        return GP_ENOMEM;
+    w->nspreads++;
+    return GP_OK;
+}
+
+/* Notes the year the record at `at` gives its practice (for record.year-conflict). */
+static int note_year(lworker *w, int year, const place *at)
+{
+    if (GP_GROW(w->years, w->years_cap, w->nyears + 1) != GP_OK)
+        return GP_ENOMEM;
+    /* records come a file at a time: the file is kept once per run of records */
+    if (at->file && (!w->last_file || strcmp(w->last_file, at->file) != 0) &&
+        !(w->last_file = gp_arena_strdup(w->notes, at->file)))
+        return GP_ENOMEM;
+    year_note *n = &w->years[w->nyears];
+    size_t len = strlen(at->record_id);
+    n->hash = gp__hash(at->record_id, len);
+    n->id = gp_arena_strndup(w->notes, at->record_id, len);
+    n->file = at->file ? w->last_file : NULL;
+    n->line = at->line;
+    n->column = at->column;
+    n->seq = w->seq;
+    n->year = year;
+    if (!n->id)
+        return GP_ENOMEM;
+    w->nyears++;
+    return GP_OK;
+}
+
+void gp__lint_drop_pending(lworker *w)
+{
+    for (size_t i = 0; i < w->nbroken; i++) {
+        free(w->broken[i].left);
+        free(w->broken[i].right);
+    }
+    w->npending = w->nspreads = w->nbroken = 0;
+    gp_arena_reset(w->held);
+}
+
+/* Lock held. Counts and earliest places: the same whatever the order batches come in. */
+int gp__lint_apply(lworker *w)
+{
+    gp_linter *l = w->l;
+    int rc = GP_OK;
+    for (size_t i = 0; i < w->npending && !rc; i++) {
+        const pending_value *pv = &w->pending[i];
+        rc = gp_discover_add(l->disc, pv->kind, pv->country, pv->value, pv->known, pv->at.file,
+                             pv->at.line, pv->at.column, pv->at.record_id, pv->at.pointer);
+    }
+    for (size_t i = 0; i < w->nspreads && !rc; i++) {
+        const pending_spread *ps = &w->spreads[i];
+        switch (ps->map) {
+        case SPREAD_INST_COUNTRIES: {
+            /* countries compared by their words: "Republic of Korea" is "Korea, Republic of" */
+            const char *same = gp_discover_scope_key(l->disc, ps->value);
+            rc = same ? gp__lint_spread_add(l, l->inst_countries, ps->key, ps->value, same, &ps->at)
+                      : GP_ENOMEM;
+            break;
+        }
+        case SPREAD_COUNTRY_REGIONS:
+            rc = gp__lint_spread_add(l, l->country_regions, ps->key, ps->value, ps->value, &ps->at);
+            break;
+        }
+    }
+    if (!rc && w->nbroken && GP_GROW(l->broken, l->broken_cap, l->nbroken + w->nbroken) != GP_OK)
+        rc = GP_ENOMEM;
+    for (size_t i = 0; i < w->nbroken && !rc; i++) {
+        broken *b = &l->broken[l->nbroken++];
+        b->at = gp__lint_keep_place(l, &w->broken[i].at);
+        b->left = w->broken[i].left;
+        b->right = w->broken[i].right;
+        w->broken[i].left = w->broken[i].right = NULL;
+    }
+    gp__lint_drop_pending(w);
     return rc;
 }
 
@@ -446,14 +543,17 @@ int gp__lint_one(lworker *w, const gp_record *rec)
 {
     gp_linter *l = w->l;
     gp_arena_reset(w->scratch);
-    w->npending = 0;
     gp_record canon;
     int rc = gp_record_copy(&canon, rec, w->scratch);
     if (!rc)
         rc = gp_norm_record(w->norm, &canon);
     if (rc)
         return rc;
-    const char *id = canon.id;
+    /* what the batch keeps outlives the scratch arena */
+    const char *id = canon.id ? gp_arena_strdup(w->held, canon.id) : NULL;
+    const char *country = canon.country ? gp_arena_strdup(w->held, canon.country) : NULL;
+    if ((canon.id && !id) || (canon.country && !country))
+        return GP_ENOMEM;
     const char *cc = canon.country_code;
 
     /* vocabulary, on the values as written */
@@ -463,7 +563,7 @@ int gp__lint_one(lworker *w, const gp_record *rec)
         rc = check_name(w, rec, id, GP_VOCAB_REGION, "/region", rec->region, NULL, NULL);
     if (rec->institution && !rc)
         rc = check_name(w, rec, id, GP_VOCAB_INSTITUTION, "/institution", rec->institution, cc,
-                        canon.country);
+                        country);
     static const struct {
         gp_field f;
         gp_vocab_kind kind;
@@ -527,30 +627,18 @@ int gp__lint_one(lworker *w, const gp_record *rec)
             return GP_ENOMEM;
         country_region = found->region; /* owned by the rules, not by the cache */
     }
-    gp__lint_lock(l);
-    for (size_t i = 0; i < w->npending && !rc; i++) {
-        const pending_value *pv = &w->pending[i];
-        rc = gp_discover_add(l->disc, pv->kind, pv->country, pv->value, pv->known, pv->at.file,
-                             pv->at.line, pv->at.column, pv->at.record_id, pv->at.pointer);
-    }
-    w->npending = 0;
-    if (!rc && unknown_institution) {
-        const char *same = gp_discover_scope_key(l->disc, canon.country);
-        rc = same ? gp__lint_spread_add(l, l->inst_countries, canon.institution, canon.country,
-                                        same, &at)
-                  : GP_ENOMEM;
-    }
+    if (!rc && unknown_institution)
+        rc = keep_spread(w, SPREAD_INST_COUNTRIES, canon.institution, country, &at);
     if (!rc && cc && region) {
         place rat = gp__lint_field_place(rec, id, "/region");
-        rc = gp__lint_spread_add(l, l->country_regions, cc, canon.region, canon.region, &rat);
+        rc = keep_spread(w, SPREAD_COUNTRY_REGIONS, cc, canon.region, &rat);
     }
     if (!rc && id && canon.implementation_year.value > 0) {
-        char year[16];
-        snprintf(year, sizeof year, "%d", canon.implementation_year.value);
         place yat = gp__lint_field_place(rec, id, "/implementation_year");
-        rc = gp__lint_spread_add(l, l->practice_years, id, year, year, &yat);
+        rc = note_year(w, canon.implementation_year.value, &yat);
     }
-    gp__lint_unlock(l);
+    if (!rc && !l->nworkers) /* the caller's record: gone when this returns */
+        rc = gp__lint_apply(w);
     if (!rc && country_region && strcmp(country_region, canon.region) != 0) {
         at = gp__lint_field_place(rec, id, "/region");
         rc = gp__lint_finding(w, &at, "region.mismatch", canon.region, country_region,

@@ -547,6 +547,60 @@ static void test_lint__threads_find_the_same(void **state)
     th_diags_free(&three);
 }
 
+/* The practice's two years (fixtures/consistency/practice-with-two-years.jsonl), the
+ * first before the seeds and again after them: three batches of records apart. */
+static char *lint_years_apart(int threads)
+{
+    th_records conflict, recs;
+    th_records_init(&conflict);
+    th_records_init(&recs);
+    th_diags extract, found;
+    th_diags_init(&extract);
+    th_diags_init(&found);
+    assert_int_equal(th_extract("fixtures/consistency/practice-with-two-years.jsonl",
+                                GP_FORMAT_AUTO, &conflict, &extract),
+                     GP_OK);
+    assert_int_equal(conflict.len, 2);
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < GP_ARRAY_LEN(seeds); i++)
+            assert_int_equal(th_extract(seeds[i], GP_FORMAT_AUTO, &recs, &extract), GP_OK);
+    gp_linter *l;
+    gp_lint_options opts = {0, threads, 0, NULL, NULL};
+    found.sink.level_fn = gp_ruleset_level;
+    found.sink.level_ctx = th_rules();
+    assert_int_equal(gp_linter_new(&l, th_rules(), &opts, &found.sink), GP_OK);
+    assert_int_equal(gp_lint_record(l, &conflict.items[0]), GP_OK);
+    for (size_t i = 0; i < recs.len; i++) {
+        assert_int_equal(gp_lint_record(l, &recs.items[i]), GP_OK);
+        if (i == recs.len / 2)
+            assert_int_equal(gp_lint_record(l, &conflict.items[1]), GP_OK);
+    }
+    assert_int_equal(gp_lint_record(l, &conflict.items[0]), GP_OK);
+    assert_int_equal(gp_lint_finish(l), GP_OK);
+    const gp_diag *d = th_diags_find(&found, "record.year-conflict");
+    assert_non_null(d);
+    assert_string_equal(d->message, "practice gp-aeda673a2e88a849 is given several "
+                                    "implementation years: '2015' (2), '2016' (1)");
+    assert_int_equal(d->line, 2); /* the minority's */
+    char *out = printed(&found);
+    gp_linter_free(l);
+    th_records_free(&conflict);
+    th_records_free(&recs);
+    th_diags_free(&extract);
+    th_diags_free(&found);
+    return out;
+}
+
+/* Each thread keeps the years of its records; counted together they are one thread's. */
+static void test_lint__threads_count_a_practice_s_years_across_batches(void **state)
+{
+    (void)state;
+    char *one = lint_years_apart(1), *three = lint_years_apart(3);
+    assert_string_equal(one, three);
+    free(one);
+    free(three);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -561,6 +615,7 @@ int main(void)
         cmocka_unit_test(test_lint__discovery_is_the_same_on_any_number_of_threads),
         cmocka_unit_test(test_lint__suppressions_and_levels_come_from_the_rules),
         cmocka_unit_test(test_lint__threads_find_the_same),
+        cmocka_unit_test(test_lint__threads_count_a_practice_s_years_across_batches),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }

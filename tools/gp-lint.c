@@ -360,8 +360,10 @@ int main(int argc, char **argv)
         for (size_t i = 0; is_new && i < n; i++) {
             const gp_diag *d = gp_diag_list_get(list, i);
             char fp[17];
-            gp_finding_fingerprint(d, fp);
-            is_new[i] = !gp_baseline_has(baseline, fp);
+            /* without a baseline every finding is new: no fingerprint to look up */
+            if (baseline)
+                gp_finding_fingerprint(d, fp);
+            is_new[i] = !baseline || !gp_baseline_has(baseline, fp);
             unchanged += !is_new[i];
             if (is_new[i] && r.fail_on != GP_SEV_OFF && d->severity >= r.fail_on)
                 failing++;
