@@ -18,7 +18,10 @@
 #include "gpkit/text.h"
 #include "internal.h"
 
-enum { CACHE_MAX = 1 << 18, UNKNOWN_ORDER = 1 << 30 };
+/* Small enough to stay in the processor's cache: keyed by year and country too, the
+ * institutions of a big dataset fill a large cache with entries seldom asked for again,
+ * and there a lookup that misses memory costs more than resolving anew. */
+enum { CACHE_MAX = 1 << 13, UNKNOWN_ORDER = 1 << 30 };
 
 /* Bytes of scratch buffer kept between texts; more is freed after use. */
 #define GP_NORM_SCRATCH_KEEP ((size_t)1 << 20)
