@@ -209,12 +209,10 @@ int gp__dd_rec_line_nl(gp_deduper *d, const dd_rec *r, gp_arena *arena, const ch
 static int keep_record(dd_reader *rd, gp_record *rec)
 {
     dd_store *st = &rd->store;
-    const char *given = rec->id && *rec->id ? rec->id : NULL;
-    int rc = gp_norm_record(rd->norm, rec);
+    /* a record's own id is kept (the computed one only when it has none) */
+    int rc = gp__norm_record_keep_id(rd->norm, rec);
     if (rc)
         return rc;
-    if (given)
-        rec->id = given;
     gp_buf_reset(&rd->line);
     gp_record_write_json(rec, &rd->line, 0);
     if (gp_buf_error(&rd->line))

@@ -383,11 +383,12 @@ static int render_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void 
             rc = members_of(d, r, recs, w->render);
         if (!rc)
             rc = gp__dd_merge(d->r, recs, n, w->render, 1, &r->m);
-        if (!rc)
-            rc = gp_norm_record(w->norm, &r->m.rec);
+        if (!rc) {
+            r->m.rec.id = d->ents[c].id; /* the group's: kept, not computed */
+            rc = gp__norm_record_keep_id(w->norm, &r->m.rec);
+        }
         if (rc)
             return rc;
-        r->m.rec.id = d->ents[c].id;
         gp_buf_reset(&w->line);
         gp_record_write_json(&r->m.rec, &w->line, 0);
         if (gp_buf_error(&w->line))
