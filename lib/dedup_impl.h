@@ -401,6 +401,9 @@ typedef int (*dd_range_fn)(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, vo
  */
 int gp__dd_parallel(gp_deduper *d, const char *phase, size_t total, dd_range_fn fn, void *ctx,
                     int threads);
+/* The same in chunks of `chunk` (gp__dd_parallel's are 256): for a few big items. */
+int gp__dd_parallel_chunks(gp_deduper *d, const char *phase, size_t total, size_t chunk,
+                           dd_range_fn fn, void *ctx, int threads);
 
 /* lib/dedup_ingest.c: 1. adding records */
 /* The normaliser's sink: errors into the list of the batch at hand. */
