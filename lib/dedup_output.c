@@ -494,7 +494,11 @@ int gp_dedup_write(gp_deduper *d, const gp_dedup_output *out)
         for (int k = 0; k < d->nthreads; k++)
             gp_arena_reset(d->workers[k].render);
         window win = {groups, ready, out->clusters || out->findings};
-        rc = gp__dd_parallel(d, NULL, n, render_range, &win, threads);
+        /* the lines of the window's entities at once (but members may be anywhere) */
+        if (n)
+            rc = gp__dd_rebucket_load(d, groups[0], groups[n - 1]);
+        if (!rc)
+            rc = gp__dd_parallel(d, NULL, n, render_range, &win, threads);
         for (size_t k = 0; k < n && !rc; k++)
             rc = emit_group(&w, groups[k], &ready[k]);
         done += n;
@@ -502,6 +506,8 @@ int gp_dedup_write(gp_deduper *d, const gp_dedup_output *out)
     }
     for (int k = 0; k < d->nthreads; k++)
         gp_arena_reset(d->workers[k].render);
+    int unload = gp__dd_rebucket_load(d, UINT32_MAX, UINT32_MAX);
+    rc = rc ? rc : unload;
     free(groups);
     free(ready);
     return rc;
