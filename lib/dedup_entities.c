@@ -291,8 +291,9 @@ static int features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, voi
 }
 
 /*
- * The features of the entities of one record each, records ids[lo, hi) in the order
- * of the spill file: their lines are next to each other there, read at once.
+ * Records ids[lo, hi) in the order of the spill file, their lines next to each other
+ * there and read at once: each goes to the second file, and the entities of one record
+ * get their features.
  */
 static int features_span(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
 {
@@ -314,8 +315,9 @@ static int features_span(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void
         gp_record_init(&rec, w->scratch);
         gp_json_error err;
         rc = gp__dd_rebucket_put(d, (int)(w - d->workers), fc->ids[k], line, r.len);
-        if (!rc)
-            rc = gp_record_read_json(&rec, line, r.len, NULL, &err);
+        if (rc || d->ents[r.entity].nrecs > 1)
+            continue;
+        rc = gp_record_read_json(&rec, line, r.len, NULL, &err);
         if (rc == GP_EPARSE)
             rc = GP_EINTERNAL;
         if (!rc)
@@ -328,15 +330,29 @@ static int features_span(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void
     return rc;
 }
 
-typedef struct at_off {
-    uint64_t off;
-    uint32_t rec;
-} at_off;
-
-static int off_cmp(const void *x, const void *y)
+/* The features of the entities of several records, ids[0, n), in index order: a
+ * bucket of the second file at a time when there is one, their lines then in memory. */
+static int features_multi(gp_deduper *d, feat_ctx *fc, const uint32_t *ids, size_t n)
 {
-    uint64_t a = ((const at_off *)x)->off, b = ((const at_off *)y)->off;
-    return (a > b) - (a < b);
+    const dd_rebucket *rb = &d->ingest.rb;
+    if (!rb->ready) {
+        fc->ids = ids;
+        return gp__dd_parallel(d, "comparing", n, features_range, fc, d->nthreads);
+    }
+    int rc = GP_OK;
+    for (size_t at = 0; at < n && !rc;) {
+        uint32_t b = ids[at] / rb->per;
+        size_t end = at;
+        while (end < n && ids[end] / rb->per == b)
+            end++;
+        rc = gp__dd_rebucket_load(d, ids[at], ids[end - 1]);
+        fc->ids = ids + at;
+        if (!rc)
+            rc = gp__dd_parallel(d, "comparing", end - at, features_range, fc, d->nthreads);
+        at = end;
+    }
+    int unload = gp__dd_rebucket_load(d, UINT32_MAX, UINT32_MAX);
+    return rc ? rc : unload;
 }
 
 int gp__dd_features_all(gp_deduper *d, uint32_t *bands)
@@ -347,39 +363,36 @@ int gp__dd_features_all(gp_deduper *d, uint32_t *bands)
     int rc = gp__dd_rebucket_start(d);
     if (rc)
         return rc;
-    /* entities of one record from the file in its order; the others one by one */
-    uint32_t *single = malloc((d->nrecs ? d->nrecs : 1) * sizeof *single);
+    /* every record from the file in its order (radix-sorted by offset), then the
+     * entities of several records */
+    size_t n = d->nrecs;
+    uint32_t *all = malloc((n ? n : 1) * sizeof *all);
     uint32_t *multi = malloc((d->nents ? d->nents : 1) * sizeof *multi);
-    if (!single || !multi) {
-        free(single);
+    dd_kv *order = malloc(2 * (n ? n : 1) * sizeof *order);
+    if (!all || !multi || !order) {
+        free(all);
         free(multi);
+        free(order);
         return GP_ENOMEM;
     }
-    at_off *order = malloc((d->nents ? d->nents : 1) * sizeof *order);
-    if (!order) {
-        free(single);
-        free(multi);
-        return GP_ENOMEM;
-    }
-    size_t ns = 0, nm = 0;
-    for (size_t i = 0; i < d->nents; i++) {
-        if (d->ents[i].nrecs == 1) {
-            order[ns].off = d->recs[d->ents[i].first].off;
-            order[ns++].rec = d->ents[i].first;
-        } else {
+    size_t nm = 0;
+    for (size_t i = 0; i < d->nents; i++)
+        if (d->ents[i].nrecs > 1)
             multi[nm++] = (uint32_t)i;
-        }
-    }
-    qsort(order, ns, sizeof *order, off_cmp);
-    for (size_t k = 0; k < ns; k++)
-        single[k] = order[k].rec;
+    for (size_t i = 0; i < n; i++)
+        order[i] = (dd_kv){d->recs[i].off, (uint32_t)i};
+    rc = gp__dd_radix_kv(order, order + n, n);
+    for (size_t k = 0; k < n; k++)
+        all[k] = order[k].v;
     free(order);
-    fc.ids = single;
-    rc = gp__dd_parallel(d, "comparing", ns, features_span, &fc, d->nthreads);
-    fc.ids = multi;
+    fc.ids = all;
     if (!rc)
-        rc = gp__dd_parallel(d, "comparing", nm, features_range, &fc, d->nthreads);
-    free(single);
+        rc = gp__dd_parallel(d, "comparing", n, features_span, &fc, d->nthreads);
+    free(all);
+    if (!rc)
+        rc = gp__dd_rebucket_finish(d);
+    if (!rc)
+        rc = features_multi(d, &fc, multi, nm);
     free(multi);
-    return rc ? rc : gp__dd_rebucket_finish(d);
+    return rc;
 }
