@@ -345,6 +345,7 @@ typedef struct dd_rebucket {
     size_t *first; /* after the features: the extents of bucket b, sorted by offset, are
                       ext[first[b] .. first[b + 1]) */
     char **mem;    /* the buckets read in (the output's window), else NULL */
+    char *loading; /* the buckets being read in (gp__dd_rebucket_load) */
     int ready;
 } dd_rebucket;
 

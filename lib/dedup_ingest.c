@@ -307,7 +307,8 @@ int gp__dd_rebucket_finish(gp_deduper *d)
     qsort(rb->ext, rb->next, sizeof *rb->ext, ext_cmp);
     rb->first = calloc(rb->nb + 1, sizeof *rb->first);
     rb->mem = calloc(rb->nb, sizeof *rb->mem);
-    if (!rb->first || !rb->mem)
+    rb->loading = calloc(rb->nb, 1);
+    if (!rb->first || !rb->mem || !rb->loading)
         return GP_ENOMEM;
     for (size_t i = 0, b = 0; b <= rb->nb; b++) {
         while (i < rb->next && rb->ext[i].bucket < b)
@@ -331,6 +332,17 @@ static void rb_unload(dd_rebucket *rb, size_t b)
         rb->ext[i].mem = NULL;
 }
 
+/* Reads extents todo[lo, hi) (a dd_range_fn: the threads read a bucket together). */
+static int rb_read_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
+{
+    (void)w;
+    dd_extent **todo = ctx;
+    int rc = GP_OK;
+    for (size_t i = lo; i < hi && !rc; i++)
+        rc = gp__dd_read_span(d, todo[i]->off, todo[i]->len, todo[i]->mem);
+    return rc;
+}
+
 int gp__dd_rebucket_load(gp_deduper *d, uint32_t lo, uint32_t hi)
 {
     dd_rebucket *rb = &d->ingest.rb;
@@ -338,7 +350,9 @@ int gp__dd_rebucket_load(gp_deduper *d, uint32_t lo, uint32_t hi)
         return GP_OK;
     /* UINT32_MAX: none */
     size_t blo = lo == UINT32_MAX ? rb->nb : lo / rb->per, bhi = hi / rb->per;
+    size_t ntodo = 0;
     for (size_t b = 0; b < rb->nb; b++) {
+        rb->loading[b] = 0;
         if (b < blo || b > bhi) {
             if (rb->mem[b])
                 rb_unload(rb, b);
@@ -355,17 +369,30 @@ int gp__dd_rebucket_load(gp_deduper *d, uint32_t lo, uint32_t hi)
         if (!m)
             return GP_ENOMEM;
         rb->mem[b] = m;
+        rb->loading[b] = 1;
         for (size_t i = rb->first[b]; i < rb->first[b + 1]; i++) {
-            int rc = gp__dd_read_span(d, rb->ext[i].off, rb->ext[i].len, m);
-            if (rc) {
-                rb_unload(rb, b);
-                return rc;
-            }
             rb->ext[i].mem = m;
             m += rb->ext[i].len;
         }
+        ntodo += rb->first[b + 1] - rb->first[b];
     }
-    return GP_OK;
+    if (!ntodo)
+        return GP_OK;
+    dd_extent **todo = malloc(ntodo * sizeof *todo);
+    int rc = todo ? GP_OK : GP_ENOMEM;
+    size_t n = 0;
+    for (size_t b = 0; b < rb->nb && todo; b++)
+        for (size_t i = rb->first[b]; rb->loading[b] && i < rb->first[b + 1]; i++)
+            todo[n++] = &rb->ext[i];
+    if (!rc)
+        rc = gp__dd_parallel_chunks(d, NULL, n, 4, rb_read_range, todo, d->nthreads);
+    for (size_t b = 0; b < rb->nb; b++) {
+        if (rc && rb->loading[b])
+            rb_unload(rb, b);
+        rb->loading[b] = 0;
+    }
+    free(todo);
+    return rc;
 }
 
 /* The line of `r` when its bucket is read in, else NULL. */
@@ -399,6 +426,7 @@ static void rb_free(dd_rebucket *rb)
     for (size_t b = 0; rb->mem && b < rb->nb; b++)
         free(rb->mem[b]);
     free(rb->mem);
+    free(rb->loading);
     free(rb->first);
     free(rb->ext);
     spill_close(&rb->file);
