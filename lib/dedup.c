@@ -143,6 +143,7 @@ int gp_deduper_new(gp_deduper **out, gp_ruleset *rules, const gp_dedup_options *
     d->nthreads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
     d->ingest.self.d = d;
     d->ingest.spill.fd = -1;
+    d->ingest.rb.file.fd = -1;
     gp_diag_sink_init(&d->norm_sink, gp__dd_collect_errors, &d->ingest.self);
     int rc = gp_normalizer_new(&d->norm, rules, &d->norm_sink);
     if (!rc && (gp_arena_new(&d->arena) || gp_arena_new(&d->tmp)))
@@ -200,6 +201,7 @@ typedef struct par {
     void *ctx;
     const char *phase;
     size_t total;
+    size_t chunk;
     atomic_size_t next;
     atomic_size_t done;
     atomic_int rc;
@@ -216,10 +218,10 @@ static void *par_thread(void *arg)
     par *p = a->p;
     dd_worker *w = &p->d->workers[a->k];
     while (atomic_load(&p->rc) == 0) {
-        size_t lo = atomic_fetch_add(&p->next, PAR_CHUNK);
+        size_t lo = atomic_fetch_add(&p->next, p->chunk);
         if (lo >= p->total)
             break;
-        size_t hi = lo + PAR_CHUNK < p->total ? lo + PAR_CHUNK : p->total;
+        size_t hi = lo + p->chunk < p->total ? lo + p->chunk : p->total;
         int rc = p->fn(p->d, w, lo, hi, p->ctx);
         if (rc) {
             int zero = 0;
@@ -240,11 +242,20 @@ static void *par_thread(void *arg)
 int gp__dd_parallel(gp_deduper *d, const char *phase, size_t total, dd_range_fn fn, void *ctx,
                     int threads)
 {
-    par p = {d, fn, ctx, phase, total, 0, 0, 0};
+    return gp__dd_parallel_chunks(d, phase, total, PAR_CHUNK, fn, ctx, threads);
+}
+
+int gp__dd_parallel_chunks(gp_deduper *d, const char *phase, size_t total, size_t chunk,
+                           dd_range_fn fn, void *ctx, int threads)
+{
+    par p = {d, fn, ctx, phase, total, chunk ? chunk : 1, 0, 0, 0};
     pthread_t th[MAX_THREADS];
     par_arg args[MAX_THREADS];
     int started = 1;
-    int want = total > PAR_CHUNK ? threads : 1;
+    size_t chunks = total / p.chunk + (total % p.chunk != 0);
+    int want = total > p.chunk ? threads : 1;
+    if ((size_t)want > chunks && chunks > 0)
+        want = (int)chunks; /* no thread without a chunk */
     for (int k = 0; k < want; k++)
         args[k] = (par_arg){&p, k};
     for (int k = 1; k < want; k++) {

@@ -41,14 +41,14 @@ int gp__dd_radix_kv(dd_kv *a, dd_kv *tmp, size_t n)
 }
 
 /* Pairs of every run of equal keys no longer than `max`; counts the longer runs. */
-static int runs_to_pairs(gp_deduper *d, const dd_kv *a, size_t n, size_t max, dd_u64vec *out)
+static int runs_to_pairs(size_t *skipped, const dd_kv *a, size_t n, size_t max, dd_u64vec *out)
 {
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && a[j].k == a[i].k)
             j++;
         if (j - i > max) {
-            d->stats.blocks_skipped++;
+            (*skipped)++;
         } else {
             for (size_t x = i; x < j; x++)
                 for (size_t y = x + 1; y < j; y++)
@@ -141,41 +141,99 @@ static int counterparts(gp_deduper *d, dd_u64vec *pairs)
     return rc;
 }
 
+/* What a worker pairs: its sort buffers and the pairs of the spaces it took. */
+typedef struct space_worker {
+    dd_kv *a, *tmp;
+    dd_u64vec blk, lsh;
+    size_t skipped;
+} space_worker;
+
+typedef struct spaces_ctx {
+    const uint32_t *bands;
+    space_worker *per; /* one per worker */
+} spaces_ctx;
+
+/*
+ * The pairs of key spaces [lo, hi): the blocking keys, then the LSH bands. Each space
+ * is sorted on its own, so the threads take a space at a time; the pairs are sorted
+ * and united afterwards, so which thread found a pair does not matter.
+ */
+static int pair_spaces(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
+{
+    spaces_ctx *sc = ctx;
+    const gp_dedup_rules *r = d->r;
+    space_worker *sw = &sc->per[w - d->workers];
+    size_t n = d->nents;
+    if (!sw->a) {
+        sw->a = malloc((n ? n : 1) * sizeof *sw->a);
+        sw->tmp = malloc((n ? n : 1) * sizeof *sw->tmp);
+        if (!sw->a || !sw->tmp)
+            return GP_ENOMEM;
+    }
+    dd_kv *a = sw->a;
+    int rc = GP_OK;
+    for (size_t s = lo; s < hi && !rc; s++) {
+        size_t m = 0;
+        if (s < r->nkeys) {
+            for (size_t i = 0; i < n; i++) {
+                uint64_t key = gp__dd_block_key(&d->ents[i], r->keys[s], s);
+                if (key)
+                    a[m++] = (dd_kv){key, (uint32_t)i};
+            }
+        } else {
+            size_t b = s - r->nkeys;
+            for (size_t i = 0; i < n; i++) {
+                uint32_t h = sc->bands[i * (size_t)r->bands + b];
+                if (h)
+                    a[m++] = (dd_kv){h, (uint32_t)i};
+            }
+        }
+        rc = gp__dd_radix_kv(a, sw->tmp, m);
+        if (!rc)
+            rc = s < r->nkeys ? runs_to_pairs(&sw->skipped, a, m, r->max_block, &sw->blk)
+                              : runs_to_pairs(&sw->skipped, a, m, r->max_bucket, &sw->lsh);
+    }
+    return rc;
+}
+
+/* Appends `from` to `to` and frees it. */
+static int vec_join(dd_u64vec *to, dd_u64vec *from)
+{
+    int rc = GP_OK;
+    if (from->len && to->len + from->len > to->cap &&
+        GP_GROW(to->v, to->cap, to->len + from->len) != GP_OK)
+        rc = GP_ENOMEM;
+    if (!rc && from->len) {
+        memcpy(to->v + to->len, from->v, from->len * sizeof *from->v);
+        to->len += from->len;
+    }
+    free(from->v);
+    *from = (dd_u64vec){0};
+    return rc;
+}
+
 int gp__dd_candidate_pairs(gp_deduper *d, const uint32_t *bands)
 {
     const gp_dedup_rules *r = d->r;
-    size_t n = d->nents;
-    dd_kv *a = malloc((n ? n : 1) * sizeof *a);
-    dd_kv *tmp = malloc((n ? n : 1) * sizeof *tmp);
     dd_u64vec blk = {0}, lsh = {0}, cp = {0};
-    int rc = a && tmp ? GP_OK : GP_ENOMEM;
-    size_t spaces = r->nkeys + (size_t)r->bands, done = 0;
-    for (size_t k = 0; k < r->nkeys && !rc; k++) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            uint64_t key = gp__dd_block_key(&d->ents[i], r->keys[k], k);
-            if (key)
-                a[m++] = (dd_kv){key, (uint32_t)i};
-        }
-        rc = gp__dd_radix_kv(a, tmp, m);
+    size_t spaces = r->nkeys + (size_t)r->bands;
+    spaces_ctx sc = {bands, calloc((size_t)d->nthreads, sizeof *sc.per)};
+    int rc = sc.per ? GP_OK : GP_ENOMEM;
+    if (!rc)
+        rc = gp__dd_parallel_chunks(d, "pairing", spaces, 1, pair_spaces, &sc, d->nthreads);
+    for (int k = 0; sc.per && k < d->nthreads; k++) {
+        space_worker *sw = &sc.per[k];
+        free(sw->a);
+        free(sw->tmp);
+        d->stats.blocks_skipped += sw->skipped;
         if (!rc)
-            rc = runs_to_pairs(d, a, m, r->max_block, &blk);
-        gp__dd_progress(d, "pairing", ++done, spaces);
-    }
-    for (int b = 0; b < r->bands && !rc; b++) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t h = bands[i * (size_t)r->bands + (size_t)b];
-            if (h)
-                a[m++] = (dd_kv){h, (uint32_t)i};
-        }
-        rc = gp__dd_radix_kv(a, tmp, m);
+            rc = vec_join(&blk, &sw->blk);
         if (!rc)
-            rc = runs_to_pairs(d, a, m, r->max_bucket, &lsh);
-        gp__dd_progress(d, "pairing", ++done, spaces);
+            rc = vec_join(&lsh, &sw->lsh);
+        free(sw->blk.v);
+        free(sw->lsh.v);
     }
-    free(a);
-    free(tmp);
+    free(sc.per);
     if (!rc)
         rc = counterparts(d, &cp);
     if (!rc)

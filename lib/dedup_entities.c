@@ -64,14 +64,27 @@ static int sort_entity_records(gp_deduper *d, uint32_t e, gp_arena *arena, line_
 }
 
 /* The record of entity `e` for its features: its records read once, put in order and
- * merged (as gp__dd_entity_record has it). */
-static int feature_record(gp_deduper *d, uint32_t e, gp_arena *arena, gp_record *out)
+ * merged (as gp__dd_entity_record has it); their lines go to the second file on the way
+ * (worker `k`). */
+static int feature_record(gp_deduper *d, int k, uint32_t e, gp_arena *arena, gp_record *out)
 {
     const dd_ent *ent = &d->ents[e];
-    if (ent->nrecs == 1)
-        return gp__dd_entity_record(d, e, arena, out);
+    if (ent->nrecs == 1) {
+        const dd_rec r = d->recs[ent->first];
+        gp_record_init(out, arena);
+        gp_json_error err;
+        const char *json;
+        int rc = gp__dd_rec_line(d, &r, arena, &json);
+        if (!rc)
+            rc = gp__dd_rebucket_put(d, k, ent->first, json, r.len);
+        if (!rc)
+            rc = gp_record_read_json(out, json, r.len, NULL, &err);
+        return rc == GP_EPARSE ? GP_EINTERNAL : rc;
+    }
     line_ref *v;
     int rc = sort_entity_records(d, e, arena, &v);
+    for (uint32_t j = 0; j < ent->nrecs && !rc; j++)
+        rc = gp__dd_rebucket_put(d, k, ent->first + j, v[j].json, v[j].rec.len);
     gp_record **recs = rc ? NULL : gp_arena_alloc(arena, ent->nrecs * sizeof *recs);
     if (!rc && !recs)
         rc = GP_ENOMEM;
@@ -266,7 +279,7 @@ static int features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, voi
         uint32_t i = fc->ids ? fc->ids[k] : (uint32_t)k;
         gp_record rec;
         gp_arena_reset(w->scratch);
-        int rc = feature_record(d, i, w->scratch, &rec);
+        int rc = feature_record(d, (int)(w - d->workers), i, w->scratch, &rec);
         if (!rc)
             rc = gp__dd_features(w, d->r, &d->ents[i], &rec, fc->bands + (size_t)i * nb);
         gp__dd_worker_trim(w);
@@ -278,32 +291,38 @@ static int features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, voi
 }
 
 /*
- * The features of the entities of one record each, records ids[lo, hi) in the order
- * of the spill file: their lines are next to each other there, read at once.
+ * Records ids[lo, hi) in the order of the spill file, their lines next to each other
+ * there and read at once: each goes to the second file, and the entities of one record
+ * get their features.
  */
 static int features_span(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
 {
     feat_ctx *fc = ctx;
     size_t nb = (size_t)d->r->bands;
-    const dd_rec *first = &d->recs[fc->ids[lo]], *last = &d->recs[fc->ids[hi - 1]];
-    size_t span = (size_t)(last->off - first->off) + last->len;
+    /* the offsets as they are now: writing to the second file changes them */
+    const dd_rec first = d->recs[fc->ids[lo]], last = d->recs[fc->ids[hi - 1]];
+    size_t span = (size_t)(last.off - first.off) + last.len;
     gp_arena_reset(w->render);
     char *buf = gp_arena_alloc(w->render, span + 1);
     if (!buf)
         return GP_ENOMEM;
-    int rc = gp__dd_read_span(d, first->off, span, buf);
+    int rc = gp__dd_read_span(d, first.off, span, buf);
     for (size_t k = lo; k < hi && !rc; k++) {
-        const dd_rec *r = &d->recs[fc->ids[k]];
+        const dd_rec r = d->recs[fc->ids[k]];
+        const char *line = buf + (r.off - first.off);
         gp_record rec;
         gp_arena_reset(w->scratch);
         gp_record_init(&rec, w->scratch);
         gp_json_error err;
-        rc = gp_record_read_json(&rec, buf + (r->off - first->off), r->len, NULL, &err);
+        rc = gp__dd_rebucket_put(d, (int)(w - d->workers), fc->ids[k], line, r.len);
+        if (rc || d->ents[r.entity].nrecs > 1)
+            continue;
+        rc = gp_record_read_json(&rec, line, r.len, NULL, &err);
         if (rc == GP_EPARSE)
             rc = GP_EINTERNAL;
         if (!rc)
-            rc = gp__dd_features(w, d->r, &d->ents[r->entity], &rec,
-                                 fc->bands + (size_t)r->entity * nb);
+            rc = gp__dd_features(w, d->r, &d->ents[r.entity], &rec,
+                                 fc->bands + (size_t)r.entity * nb);
         gp__dd_worker_trim(w);
     }
     gp_arena_reset(w->scratch);
@@ -311,15 +330,29 @@ static int features_span(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void
     return rc;
 }
 
-typedef struct at_off {
-    uint64_t off;
-    uint32_t rec;
-} at_off;
-
-static int off_cmp(const void *x, const void *y)
+/* The features of the entities of several records, ids[0, n), in index order: a
+ * bucket of the second file at a time when there is one, their lines then in memory. */
+static int features_multi(gp_deduper *d, feat_ctx *fc, const uint32_t *ids, size_t n)
 {
-    uint64_t a = ((const at_off *)x)->off, b = ((const at_off *)y)->off;
-    return (a > b) - (a < b);
+    const dd_rebucket *rb = &d->ingest.rb;
+    if (!rb->ready) {
+        fc->ids = ids;
+        return gp__dd_parallel(d, "comparing", n, features_range, fc, d->nthreads);
+    }
+    int rc = GP_OK;
+    for (size_t at = 0; at < n && !rc;) {
+        uint32_t b = ids[at] / rb->per;
+        size_t end = at;
+        while (end < n && ids[end] / rb->per == b)
+            end++;
+        rc = gp__dd_rebucket_load(d, ids[at], ids[end - 1]);
+        fc->ids = ids + at;
+        if (!rc)
+            rc = gp__dd_parallel(d, "comparing", end - at, features_range, fc, d->nthreads);
+        at = end;
+    }
+    int unload = gp__dd_rebucket_load(d, UINT32_MAX, UINT32_MAX);
+    return rc ? rc : unload;
 }
 
 int gp__dd_features_all(gp_deduper *d, uint32_t *bands)
@@ -327,39 +360,39 @@ int gp__dd_features_all(gp_deduper *d, uint32_t *bands)
     feat_ctx fc = {bands, NULL};
     if (!gp__dd_spilled(d))
         return gp__dd_parallel(d, "comparing", d->nents, features_range, &fc, d->nthreads);
-    /* entities of one record from the file in its order; the others one by one */
-    uint32_t *single = malloc((d->nrecs ? d->nrecs : 1) * sizeof *single);
+    int rc = gp__dd_rebucket_start(d);
+    if (rc)
+        return rc;
+    /* every record from the file in its order (radix-sorted by offset), then the
+     * entities of several records */
+    size_t n = d->nrecs;
+    uint32_t *all = malloc((n ? n : 1) * sizeof *all);
     uint32_t *multi = malloc((d->nents ? d->nents : 1) * sizeof *multi);
-    if (!single || !multi) {
-        free(single);
+    dd_kv *order = malloc(2 * (n ? n : 1) * sizeof *order);
+    if (!all || !multi || !order) {
+        free(all);
         free(multi);
+        free(order);
         return GP_ENOMEM;
     }
-    at_off *order = malloc((d->nents ? d->nents : 1) * sizeof *order);
-    if (!order) {
-        free(single);
-        free(multi);
-        return GP_ENOMEM;
-    }
-    size_t ns = 0, nm = 0;
-    for (size_t i = 0; i < d->nents; i++) {
-        if (d->ents[i].nrecs == 1) {
-            order[ns].off = d->recs[d->ents[i].first].off;
-            order[ns++].rec = d->ents[i].first;
-        } else {
+    size_t nm = 0;
+    for (size_t i = 0; i < d->nents; i++)
+        if (d->ents[i].nrecs > 1)
             multi[nm++] = (uint32_t)i;
-        }
-    }
-    qsort(order, ns, sizeof *order, off_cmp);
-    for (size_t k = 0; k < ns; k++)
-        single[k] = order[k].rec;
+    for (size_t i = 0; i < n; i++)
+        order[i] = (dd_kv){d->recs[i].off, (uint32_t)i};
+    rc = gp__dd_radix_kv(order, order + n, n);
+    for (size_t k = 0; k < n; k++)
+        all[k] = order[k].v;
     free(order);
-    fc.ids = single;
-    int rc = gp__dd_parallel(d, "comparing", ns, features_span, &fc, d->nthreads);
-    fc.ids = multi;
+    fc.ids = all;
     if (!rc)
-        rc = gp__dd_parallel(d, "comparing", nm, features_range, &fc, d->nthreads);
-    free(single);
+        rc = gp__dd_parallel(d, "comparing", n, features_span, &fc, d->nthreads);
+    free(all);
+    if (!rc)
+        rc = gp__dd_rebucket_finish(d);
+    if (!rc)
+        rc = features_multi(d, &fc, multi, nm);
     free(multi);
     return rc;
 }

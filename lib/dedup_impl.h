@@ -310,6 +310,45 @@ typedef struct dd_store {
     size_t pending;
 } dd_store;
 
+/*
+ * The lines again, in a second file in the order of the entities: the features phase
+ * reads every line in the order of the input and writes it to the bucket of its entity
+ * (a range of entity indexes), so that the output, which goes in entity order, reads
+ * a bucket at a time instead of a line at a time (a million small reads cost seconds).
+ * Each thread fills a buffer per bucket; a full one is written as one extent.
+ */
+typedef struct dd_extent {
+    uint64_t off;
+    uint32_t len;
+    uint32_t bucket;
+    char *mem; /* its bytes while its bucket is read in */
+} dd_extent;
+
+enum { DD_BB_RECS = 64 };
+
+typedef struct dd_bbuf {
+    char *data;
+    uint32_t len, n;
+    uint32_t rec[DD_BB_RECS]; /* the records in the buffer and where */
+    uint32_t pos[DD_BB_RECS];
+} dd_bbuf;
+
+typedef struct dd_rebucket {
+    dd_spill file; /* fd -1: lines stay where they are */
+    uint32_t per;  /* entities per bucket */
+    size_t nb, bbytes;
+    int nworkers;
+    dd_bbuf *bufs; /* nworkers x nb */
+    dd_extent *ext;
+    size_t next, ext_cap;
+    size_t put;    /* lines written (checked: every record, or the file is not used) */
+    size_t *first; /* after the features: the extents of bucket b, sorted by offset, are
+                      ext[first[b] .. first[b + 1]) */
+    char **mem;    /* the buckets read in (the output's window), else NULL */
+    char *loading; /* the buckets being read in (gp__dd_rebucket_load) */
+    int ready;
+} dd_rebucket;
+
 /* A thread that normalises batches, with its own rule set and normaliser. */
 typedef struct dd_reader {
     struct gp_deduper *d;
@@ -335,6 +374,7 @@ typedef struct dd_ingest {
     gp_diag_list **errors; /* per batch, handed to the sink when reading ends */
     size_t nerrors_cap;
     dd_spill spill;
+    dd_rebucket rb;
     pthread_mutex_t mu;
     pthread_cond_t work, freed;
     int sync_ready, quit, rc;
@@ -401,6 +441,9 @@ typedef int (*dd_range_fn)(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, vo
  */
 int gp__dd_parallel(gp_deduper *d, const char *phase, size_t total, dd_range_fn fn, void *ctx,
                     int threads);
+/* The same in chunks of `chunk` (gp__dd_parallel's are 256): for a few big items. */
+int gp__dd_parallel_chunks(gp_deduper *d, const char *phase, size_t total, size_t chunk,
+                           dd_range_fn fn, void *ctx, int threads);
 
 /* lib/dedup_ingest.c: 1. adding records */
 /* The normaliser's sink: errors into the list of the batch at hand. */
@@ -418,6 +461,17 @@ int gp__dd_spilled(const gp_deduper *d);
 int gp__dd_read_span(gp_deduper *d, uint64_t off, size_t len, char *out);
 /* The same with a newline after the line (len + 1 bytes and a NUL), always a copy. */
 int gp__dd_rec_line_nl(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char **out);
+
+/* Sets the second file up (after grouping): nothing is done when lines are not spilled
+ * or no file can be made. */
+int gp__dd_rebucket_start(gp_deduper *d);
+/* Writes record `rec`'s line to the bucket of its entity (worker `k`'s buffers). */
+int gp__dd_rebucket_put(gp_deduper *d, int k, uint32_t rec, const char *line, uint32_t len);
+/* After the features: the buffers written, the second file in place of the first. */
+int gp__dd_rebucket_finish(gp_deduper *d);
+/* Reads in the buckets of entities [lo, hi] and lets the others go (caller's thread,
+ * no other thread reading lines). */
+int gp__dd_rebucket_load(gp_deduper *d, uint32_t lo, uint32_t hi);
 
 /* lib/dedup_entities.c: 2, 3. entities and their features */
 int gp__dd_group(gp_deduper *d);

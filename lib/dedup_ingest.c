@@ -60,29 +60,37 @@ static void store_free(dd_store *st)
 
 /* ---- the spill file ---- */
 
+/* An unlinked temporary file in $TMPDIR (else /tmp), or -1. */
+static int open_tmp(void)
+{
+    int fd = -1;
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+#ifdef O_TMPFILE
+    fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+#endif
+    if (fd < 0) {
+        size_t n = strlen(dir) + 32;
+        char *path = malloc(n);
+        if (!path)
+            return -1;
+        snprintf(path, n, "%s/gpkit-dedup-XXXXXX", dir);
+        fd = mkstemp(path);
+        if (fd >= 0)
+            unlink(path);
+        free(path);
+    }
+    return fd;
+}
+
 static void spill_open(dd_spill *sp)
 {
     sp->fd = -1;
     if (pthread_mutex_init(&sp->mu, NULL) != 0)
         return; /* lines stay in memory */
     sp->mu_ready = 1;
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
-#ifdef O_TMPFILE
-    sp->fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
-#endif
-    if (sp->fd < 0) {
-        size_t n = strlen(dir) + 32;
-        char *path = malloc(n);
-        if (!path)
-            return;
-        snprintf(path, n, "%s/gpkit-dedup-XXXXXX", dir);
-        sp->fd = mkstemp(path);
-        if (sp->fd >= 0)
-            unlink(path);
-        free(path);
-    }
+    sp->fd = open_tmp();
 }
 
 static void spill_close(dd_spill *sp)
@@ -171,6 +179,259 @@ int gp__dd_read_span(gp_deduper *d, uint64_t off, size_t len, char *out)
     return GP_OK;
 }
 
+/* ---- the lines in entity order (dd_rebucket) ---- */
+
+/* Buffers: at most this many bytes for all, at most BB_MAX each. */
+enum { RB_BUDGET = 32 << 20, BB_MAX = 64 << 10, BB_MIN = 4 << 10, RB_BUCKETS = 256 };
+/* A bucket larger than this is not read in (its lines are read one by one). */
+#define RB_LOAD_MAX ((uint64_t)64 << 20)
+
+int gp__dd_rebucket_start(gp_deduper *d)
+{
+    dd_rebucket *rb = &d->ingest.rb;
+    rb->file.fd = -1;
+    if (d->ingest.spill.fd < 0 || d->nents == 0)
+        return GP_OK;
+    rb->nworkers = d->nthreads;
+    rb->nb = d->nents / 2048 + 1;
+    if (rb->nb > RB_BUCKETS)
+        rb->nb = RB_BUCKETS;
+    rb->per = (uint32_t)((d->nents + rb->nb - 1) / rb->nb);
+    rb->nb = (d->nents + rb->per - 1) / rb->per;
+    rb->bbytes = RB_BUDGET / ((size_t)rb->nworkers * rb->nb);
+    rb->bbytes = rb->bbytes > BB_MAX ? BB_MAX : rb->bbytes < BB_MIN ? BB_MIN : rb->bbytes;
+    rb->bufs = calloc((size_t)rb->nworkers * rb->nb, sizeof *rb->bufs);
+    if (!rb->bufs)
+        return GP_ENOMEM;
+    if (pthread_mutex_init(&rb->file.mu, NULL) != 0)
+        return GP_OK; /* lines stay where they are */
+    rb->file.mu_ready = 1;
+    rb->file.fd = open_tmp();
+    return GP_OK;
+}
+
+/* Writes a buffer (or one line) as an extent of bucket `b`; the records' offsets
+ * become the second file's. */
+static int rb_write(gp_deduper *d, uint32_t b, const char *data, uint32_t len, const uint32_t *recs,
+                    const uint32_t *pos, uint32_t n)
+{
+    dd_rebucket *rb = &d->ingest.rb;
+    pthread_mutex_lock(&rb->file.mu);
+    uint64_t at = rb->file.size;
+    int rc = GP_OK;
+    if (rb->next == rb->ext_cap && GP_GROW(rb->ext, rb->ext_cap, rb->next + 1) != GP_OK)
+        rc = GP_ENOMEM;
+    else
+        rb->ext[rb->next++] = (dd_extent){at, len, b, NULL};
+    rb->file.size += len;
+    rb->put += n;
+    pthread_mutex_unlock(&rb->file.mu);
+    if (rc)
+        return rc;
+    for (uint32_t done = 0; done < len;) {
+        ssize_t w = pwrite(rb->file.fd, data + done, len - done, (off_t)(at + done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return GP_EIO;
+        done += (uint32_t)w;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        d->recs[recs[i]].off = at + pos[i];
+    return GP_OK;
+}
+
+static int rb_flush(gp_deduper *d, dd_bbuf *bb, uint32_t b)
+{
+    int rc = bb->len ? rb_write(d, b, bb->data, bb->len, bb->rec, bb->pos, bb->n) : GP_OK;
+    bb->len = bb->n = 0;
+    return rc;
+}
+
+int gp__dd_rebucket_put(gp_deduper *d, int k, uint32_t rec, const char *line, uint32_t len)
+{
+    dd_rebucket *rb = &d->ingest.rb;
+    if (rb->file.fd < 0)
+        return GP_OK;
+    uint32_t b = d->recs[rec].entity / rb->per;
+    dd_bbuf *bb = &rb->bufs[(size_t)k * rb->nb + b];
+    if (len > rb->bbytes) {
+        uint32_t zero = 0;
+        return rb_write(d, b, line, len, &rec, &zero, 1);
+    }
+    int rc;
+    if ((bb->len + len > rb->bbytes || bb->n == DD_BB_RECS) && (rc = rb_flush(d, bb, b)))
+        return rc;
+    if (!bb->data && !(bb->data = malloc(rb->bbytes)))
+        return GP_ENOMEM;
+    memcpy(bb->data + bb->len, line, len);
+    bb->rec[bb->n] = rec;
+    bb->pos[bb->n++] = bb->len;
+    bb->len += len;
+    return GP_OK;
+}
+
+static int ext_cmp(const void *x, const void *y)
+{
+    const dd_extent *a = x, *b = y;
+    if (a->bucket != b->bucket)
+        return a->bucket < b->bucket ? -1 : 1;
+    return (a->off > b->off) - (a->off < b->off);
+}
+
+static void rb_free_buffers(dd_rebucket *rb)
+{
+    for (size_t i = 0; rb->bufs && i < (size_t)rb->nworkers * rb->nb; i++)
+        free(rb->bufs[i].data);
+    free(rb->bufs);
+    rb->bufs = NULL;
+}
+
+int gp__dd_rebucket_finish(gp_deduper *d)
+{
+    dd_rebucket *rb = &d->ingest.rb;
+    if (rb->file.fd < 0) {
+        rb_free_buffers(rb);
+        return GP_OK;
+    }
+    int rc = GP_OK;
+    for (int k = 0; k < rb->nworkers && !rc; k++)
+        for (size_t b = 0; b < rb->nb && !rc; b++)
+            rc = rb_flush(d, &rb->bufs[(size_t)k * rb->nb + b], (uint32_t)b);
+    rb_free_buffers(rb);
+    if (rc)
+        return rc;
+    /* every line moved, or some offsets would point into the wrong file */
+    if (rb->put != d->nrecs)
+        return GP_EINTERNAL;
+    qsort(rb->ext, rb->next, sizeof *rb->ext, ext_cmp);
+    rb->first = calloc(rb->nb + 1, sizeof *rb->first);
+    rb->mem = calloc(rb->nb, sizeof *rb->mem);
+    rb->loading = calloc(rb->nb, 1);
+    if (!rb->first || !rb->mem || !rb->loading)
+        return GP_ENOMEM;
+    for (size_t i = 0, b = 0; b <= rb->nb; b++) {
+        while (i < rb->next && rb->ext[i].bucket < b)
+            i++;
+        rb->first[b] = i;
+    }
+    dd_spill *sp = &d->ingest.spill;
+    close(sp->fd);
+    sp->fd = rb->file.fd;
+    sp->size = rb->file.size;
+    rb->file.fd = -1;
+    rb->ready = 1;
+    return GP_OK;
+}
+
+static void rb_unload(dd_rebucket *rb, size_t b)
+{
+    free(rb->mem[b]);
+    rb->mem[b] = NULL;
+    for (size_t i = rb->first[b]; i < rb->first[b + 1]; i++)
+        rb->ext[i].mem = NULL;
+}
+
+/* Reads extents todo[lo, hi) (a dd_range_fn: the threads read a bucket together). */
+static int rb_read_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
+{
+    (void)w;
+    dd_extent **todo = ctx;
+    int rc = GP_OK;
+    for (size_t i = lo; i < hi && !rc; i++)
+        rc = gp__dd_read_span(d, todo[i]->off, todo[i]->len, todo[i]->mem);
+    return rc;
+}
+
+int gp__dd_rebucket_load(gp_deduper *d, uint32_t lo, uint32_t hi)
+{
+    dd_rebucket *rb = &d->ingest.rb;
+    if (!rb->ready)
+        return GP_OK;
+    /* UINT32_MAX: none */
+    size_t blo = lo == UINT32_MAX ? rb->nb : lo / rb->per, bhi = hi / rb->per;
+    size_t ntodo = 0;
+    for (size_t b = 0; b < rb->nb; b++) {
+        rb->loading[b] = 0;
+        if (b < blo || b > bhi) {
+            if (rb->mem[b])
+                rb_unload(rb, b);
+            continue;
+        }
+        if (rb->mem[b])
+            continue;
+        uint64_t bytes = 0;
+        for (size_t i = rb->first[b]; i < rb->first[b + 1]; i++)
+            bytes += rb->ext[i].len;
+        if (bytes == 0 || bytes > RB_LOAD_MAX)
+            continue;
+        char *m = malloc((size_t)bytes);
+        if (!m)
+            return GP_ENOMEM;
+        rb->mem[b] = m;
+        rb->loading[b] = 1;
+        for (size_t i = rb->first[b]; i < rb->first[b + 1]; i++) {
+            rb->ext[i].mem = m;
+            m += rb->ext[i].len;
+        }
+        ntodo += rb->first[b + 1] - rb->first[b];
+    }
+    if (!ntodo)
+        return GP_OK;
+    dd_extent **todo = malloc(ntodo * sizeof *todo);
+    int rc = todo ? GP_OK : GP_ENOMEM;
+    size_t n = 0;
+    for (size_t b = 0; b < rb->nb && todo; b++)
+        for (size_t i = rb->first[b]; rb->loading[b] && i < rb->first[b + 1]; i++)
+            todo[n++] = &rb->ext[i];
+    if (!rc)
+        rc = gp__dd_parallel_chunks(d, NULL, n, 4, rb_read_range, todo, d->nthreads);
+    for (size_t b = 0; b < rb->nb; b++) {
+        if (rc && rb->loading[b])
+            rb_unload(rb, b);
+        rb->loading[b] = 0;
+    }
+    free(todo);
+    return rc;
+}
+
+/* The line of `r` when its bucket is read in, else NULL. */
+static const char *rb_line(const gp_deduper *d, const dd_rec *r)
+{
+    const dd_rebucket *rb = &d->ingest.rb;
+    if (!rb->ready || r->entity == DD_NONE)
+        return NULL;
+    size_t b = r->entity / rb->per;
+    if (b >= rb->nb || !rb->mem[b])
+        return NULL;
+    size_t lo = rb->first[b], hi = rb->first[b + 1];
+    while (lo < hi) { /* the last extent that starts at or before the line */
+        size_t mid = lo + (hi - lo) / 2;
+        if (rb->ext[mid].off <= r->off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == rb->first[b])
+        return NULL;
+    const dd_extent *x = &rb->ext[lo - 1];
+    if (!x->mem || r->off + r->len > x->off + x->len)
+        return NULL;
+    return x->mem + (r->off - x->off);
+}
+
+static void rb_free(dd_rebucket *rb)
+{
+    rb_free_buffers(rb);
+    for (size_t b = 0; rb->mem && b < rb->nb; b++)
+        free(rb->mem[b]);
+    free(rb->mem);
+    free(rb->loading);
+    free(rb->first);
+    free(rb->ext);
+    spill_close(&rb->file);
+}
+
 /* The line into `arena`, with a newline when `nl` (then always a copy). */
 static int rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, int nl, const char **out)
 {
@@ -182,8 +443,9 @@ static int rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, int nl, con
     char *p = gp_arena_alloc(arena, (size_t)r->len + 2);
     if (!p)
         return GP_ENOMEM;
-    if (sp->fd < 0) {
-        memcpy(p, (const char *)(uintptr_t)r->off, r->len);
+    const char *mem = sp->fd < 0 ? (const char *)(uintptr_t)r->off : rb_line(d, r);
+    if (mem) {
+        memcpy(p, mem, r->len);
     } else {
         int rc = gp__dd_read_span(d, r->off, r->len, p);
         if (rc)
@@ -209,12 +471,10 @@ int gp__dd_rec_line_nl(gp_deduper *d, const dd_rec *r, gp_arena *arena, const ch
 static int keep_record(dd_reader *rd, gp_record *rec)
 {
     dd_store *st = &rd->store;
-    const char *given = rec->id && *rec->id ? rec->id : NULL;
-    int rc = gp_norm_record(rd->norm, rec);
+    /* a record's own id is kept (the computed one only when it has none) */
+    int rc = gp__norm_record_keep_id(rd->norm, rec);
     if (rc)
         return rc;
-    if (given)
-        rec->id = given;
     gp_buf_reset(&rd->line);
     gp_record_write_json(rec, &rd->line, 0);
     if (gp_buf_error(&rd->line))
@@ -507,6 +767,7 @@ void gp__dd_ingest_free(gp_deduper *d)
     for (size_t k = 0; k < in->nerrors_cap; k++)
         gp_diag_list_free(in->errors[k]);
     free(in->errors);
+    rb_free(&in->rb);
     spill_close(&in->spill);
     free(in->pool);
     free(in->free_list);

@@ -383,11 +383,12 @@ static int render_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void 
             rc = members_of(d, r, recs, w->render);
         if (!rc)
             rc = gp__dd_merge(d->r, recs, n, w->render, 1, &r->m);
-        if (!rc)
-            rc = gp_norm_record(w->norm, &r->m.rec);
+        if (!rc) {
+            r->m.rec.id = d->ents[c].id; /* the group's: kept, not computed */
+            rc = gp__norm_record_keep_id(w->norm, &r->m.rec);
+        }
         if (rc)
             return rc;
-        r->m.rec.id = d->ents[c].id;
         gp_buf_reset(&w->line);
         gp_record_write_json(&r->m.rec, &w->line, 0);
         if (gp_buf_error(&w->line))
@@ -493,7 +494,11 @@ int gp_dedup_write(gp_deduper *d, const gp_dedup_output *out)
         for (int k = 0; k < d->nthreads; k++)
             gp_arena_reset(d->workers[k].render);
         window win = {groups, ready, out->clusters || out->findings};
-        rc = gp__dd_parallel(d, NULL, n, render_range, &win, threads);
+        /* the lines of the window's entities at once (but members may be anywhere) */
+        if (n)
+            rc = gp__dd_rebucket_load(d, groups[0], groups[n - 1]);
+        if (!rc)
+            rc = gp__dd_parallel(d, NULL, n, render_range, &win, threads);
         for (size_t k = 0; k < n && !rc; k++)
             rc = emit_group(&w, groups[k], &ready[k]);
         done += n;
@@ -501,6 +506,8 @@ int gp_dedup_write(gp_deduper *d, const gp_dedup_output *out)
     }
     for (int k = 0; k < d->nthreads; k++)
         gp_arena_reset(d->workers[k].render);
+    int unload = gp__dd_rebucket_load(d, UINT32_MAX, UINT32_MAX);
+    rc = rc ? rc : unload;
     free(groups);
     free(ready);
     return rc;

@@ -45,6 +45,13 @@ int gp_map_next(const gp_map *m, size_t *pos, const char **key, size_t *len, voi
 
 uint64_t gp__hash(const void *data, size_t len);
 
+struct gp_normalizer;
+struct gp_record;
+/* gp_norm_record for a caller that keeps the record's own id (gp-dedup): a non-empty id
+ * is left as it is, not computed only to be thrown away (its key of the description's
+ * opening is a tenth of normalising a canonical record). */
+int gp__norm_record_keep_id(struct gp_normalizer *n, struct gp_record *rec);
+
 /* Writes `len` bytes to `fd` or FILE; maps EPIPE to GP_EPIPE, other errors to GP_EIO. */
 int gp__write_all(void *stream, const void *data, size_t len);
 

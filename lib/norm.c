@@ -18,7 +18,10 @@
 #include "gpkit/text.h"
 #include "internal.h"
 
-enum { CACHE_MAX = 1 << 18, UNKNOWN_ORDER = 1 << 30 };
+/* Small enough to stay in the processor's cache: keyed by year and country too, the
+ * institutions of a big dataset fill a large cache with entries seldom asked for again,
+ * and there a lookup that misses memory costs more than resolving anew. */
+enum { CACHE_MAX = 1 << 13, UNKNOWN_ORDER = 1 << 30 };
 
 /* Bytes of scratch buffer kept between texts; more is freed after use. */
 #define GP_NORM_SCRATCH_KEEP ((size_t)1 << 20)
@@ -492,7 +495,8 @@ int gp_norm_id(gp_normalizer *n, const gp_record *rec, char *out, size_t cap)
     return norm_id(n, rec, NULL, out, cap);
 }
 
-int gp_norm_record(gp_normalizer *n, gp_record *rec)
+/* with_id 0: a record's non-empty id is kept, not computed (gp__norm_record_keep_id) */
+static int norm_record(gp_normalizer *n, gp_record *rec, int with_id)
 {
     static const struct {
         gp_field f;
@@ -550,6 +554,8 @@ int gp_norm_record(gp_normalizer *n, gp_record *rec)
         return rc;
     for (size_t i = 0; i < rec->nsources; i++)
         rec->sources[i].nfields = 0;
+    if (!with_id && rec->id && *rec->id)
+        return GP_OK;
     char id[24];
     /* resolutions come from the cache: the entry holds the institution's key */
     if ((rc = norm_id(n, rec, (cached *)(uintptr_t)inst, id, sizeof id)))
@@ -561,4 +567,14 @@ int gp_norm_record(gp_normalizer *n, gp_record *rec)
         rec->id = copy;
     }
     return GP_OK;
+}
+
+int gp_norm_record(gp_normalizer *n, gp_record *rec)
+{
+    return norm_record(n, rec, 1);
+}
+
+int gp__norm_record_keep_id(gp_normalizer *n, gp_record *rec)
+{
+    return norm_record(n, rec, 0);
 }

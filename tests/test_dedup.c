@@ -2,6 +2,7 @@
  * tests/test_dedup.c - the dataset: exact and near duplicates, decisions, conflicts,
  * clusters, explanations and order independence, on the seeds and small fixtures.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -315,6 +316,93 @@ static void test_dedup__shuffled_input_gives_identical_bytes(void **state)
     }
     free(order);
     stop(&first);
+    th_records_free(&raw);
+    th_diags_free(&diags);
+}
+
+/* Runs `raw` copied `copies` times under new ids (every third copy with the id of the
+ * one before, so that some ids have several records) and returns the dataset and the
+ * clusters file. */
+static void run_copies(const th_records *raw, int copies, int threads, gp_buf *dataset,
+                       gp_buf *clusters)
+{
+    run r;
+    start(&r, NULL, threads);
+    for (int c = 0; c < copies; c++)
+        for (size_t i = 0; i < raw->len; i++) {
+            gp_record rec = raw->items[i];
+            char id[32];
+            uint64_t h = ((uint64_t)i << 20 | (uint64_t)(c - (c % 3 == 2))) * 0x9e3779b97f4a7c15ULL;
+            snprintf(id, sizeof id, "gp-%016llx", (unsigned long long)h);
+            rec.id = id;
+            /* most copies a practice of their own: a text of made-up words */
+            char text[400];
+            if (c % 4 != 0) {
+                size_t at = 0;
+                uint64_t x = h ^ 0x94d049bb133111ebULL;
+                for (int w = 0; w < 40; w++) {
+                    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                    for (int k = 0; k < 6; k++)
+                        text[at++] = (char)('a' + (x >> (16 + 5 * k)) % 26);
+                    text[at++] = ' ';
+                }
+                text[at - 1] = '\0';
+                rec.description = text;
+                rec.title = NULL;
+            }
+            assert_int_equal(gp_dedup_add(r.d, &rec), GP_OK);
+        }
+    finish(&r, NULL);
+    gp_buf_put(dataset, r.dataset.data, r.dataset.len);
+    gp_buf_put(clusters, r.clusters.data, r.clusters.len);
+    stop(&r);
+}
+
+/*
+ * Past a few thousand ids the lines are moved to a second file in the order of the
+ * ids and read back a bucket at a time, merged groups reaching into other buckets:
+ * the bytes are those of lines kept in memory (no temporary directory), on one thread
+ * or two.
+ */
+static void test_dedup__lines_read_by_bucket_give_identical_bytes(void **state)
+{
+    (void)state;
+    th_records raw;
+    th_diags diags;
+    th_records_init(&raw);
+    th_diags_init(&diags);
+    for (size_t i = 0; i < GP_ARRAY_LEN(seeds); i++)
+        assert_int_equal(th_extract(seeds[i], GP_FORMAT_AUTO, &raw, &diags), GP_OK);
+    enum { COPIES = 36 }; /* about 10,000 records, 6,600 ids: 4 buckets, 2 windows */
+    gp_buf spilled = GP_BUF_INIT, spilled_cl = GP_BUF_INIT;
+    run_copies(&raw, COPIES, 2, &spilled, &spilled_cl);
+    gp_buf one = GP_BUF_INIT, one_cl = GP_BUF_INIT;
+    run_copies(&raw, COPIES, 1, &one, &one_cl);
+    const char *tmpdir = getenv("TMPDIR");
+    char *saved = tmpdir ? strdup(tmpdir) : NULL;
+    setenv("TMPDIR", "/nonexistent/dir", 1);
+    gp_buf memory = GP_BUF_INIT, memory_cl = GP_BUF_INIT;
+    run_copies(&raw, COPIES, 2, &memory, &memory_cl);
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+    assert_true(memory.len > 0 && memory_cl.len > 0);
+    assert_int_equal(spilled.len, memory.len);
+    assert_memory_equal(spilled.data, memory.data, memory.len);
+    assert_int_equal(spilled_cl.len, memory_cl.len);
+    assert_memory_equal(spilled_cl.data, memory_cl.data, memory_cl.len);
+    assert_int_equal(one.len, memory.len);
+    assert_memory_equal(one.data, memory.data, memory.len);
+    assert_int_equal(one_cl.len, memory_cl.len);
+    assert_memory_equal(one_cl.data, memory_cl.data, memory_cl.len);
+    gp_buf_free(&spilled);
+    gp_buf_free(&spilled_cl);
+    gp_buf_free(&one);
+    gp_buf_free(&one_cl);
+    gp_buf_free(&memory);
+    gp_buf_free(&memory_cl);
     th_records_free(&raw);
     th_diags_free(&diags);
 }
@@ -666,6 +754,7 @@ int main(void)
         cmocka_unit_test(test_dedup__emas_is_one_record_with_united_topics),
         cmocka_unit_test(test_dedup__zus_practices_are_a_possible_duplicate_not_merged),
         cmocka_unit_test(test_dedup__shuffled_input_gives_identical_bytes),
+        cmocka_unit_test(test_dedup__lines_read_by_bucket_give_identical_bytes),
         cmocka_unit_test(test_dedup__merge_decisions_give_229_records),
         cmocka_unit_test(test_dedup__distinct_decision_keeps_zus_apart_unreported),
         cmocka_unit_test(test_dedup__decision_naming_an_unknown_id_is_reported),
