@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Scores gp-lint's variant clusters against the truth bench/gen_variants.py wrote.
+"""Scores variant clusters, gp-lint's or a peer's, against the truth bench/gen_variants.py wrote.
 
 Reads gp-lint's findings (--format=json, one per line) and keeps the <kind>.variants
 ones of topics, institutions, countries and regions. A cluster's members come from the
