@@ -28,8 +28,9 @@
 # peak so far, discovery_s the method alone; the clusters are scored by the same
 # score_variants.py. Nearest neighbour is slow (issue 11: 233 s on 100000 records): it is
 # skipped above GP_BENCH_KNN_MAX records (default 100000) and stopped after
-# GP_BENCH_KNN_TIMEOUT seconds (default 600) on a size. GP_BENCH_OPENREFINE=0 leaves the
-# peer out.
+# GP_BENCH_KNN_TIMEOUT seconds (default 600) on a size (OpenRefine is then restarted for
+# the next size, since the JVM goes on computing). GP_BENCH_OPENREFINE=0 leaves the peer
+# out.
 #
 # GP_BENCH_SEED (default 1) seeds the generator; inputs are kept in bench/data/.
 set -euo pipefail
@@ -45,9 +46,10 @@ declare -A before=([100000]="2.2 0.70 0" [1000000]="22.6 0.75 1")
 peer=${GP_BENCH_OPENREFINE:-1}
 knn_max=${GP_BENCH_KNN_MAX:-100000}
 knn_timeout=${GP_BENCH_KNN_TIMEOUT:-600}
-if [ "$peer" = 1 ]; then
-  command -v openrefine >/dev/null || bash scripts/dev peers
+refine_pid=
+start_refine() {
   refine_tmp=$(mktemp -d)
+  local port
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   # the launcher runs from its own folder and execs the JVM, so $! is the JVM's pid;
   # HOME keeps its Jython cache in the temporary folder too
@@ -55,21 +57,29 @@ if [ "$peer" = 1 ]; then
     -d "$refine_tmp/workspace" -m "${GP_BENCH_OPENREFINE_MEMORY:-6G}" \
     -x refine.headless=true run >"$refine_tmp/log" 2>&1) &
   refine_pid=$!
-  stop_refine() { # TERM lets the JVM save and exit; KILL if it has not within 30 s
-    kill "$refine_pid" 2>/dev/null || true
-    for ((i = 0; i < 30; i++)); do kill -0 "$refine_pid" 2>/dev/null || break; sleep 1; done
-    kill -KILL "$refine_pid" 2>/dev/null || true
-    wait "$refine_pid" 2>/dev/null || true
-    rm -rf "$refine_tmp"
-  }
-  trap stop_refine EXIT
   refine_url=http://127.0.0.1:$port
   for ((i = 0; i < 120; i++)); do
     python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/command/core/get-version")' \
-      "$refine_url" 2>/dev/null && break
+      "$refine_url" 2>/dev/null && return 0
     kill -0 "$refine_pid" 2>/dev/null || { cat "$refine_tmp/log" >&2; exit 1; }
     sleep 1
   done
+  echo "OpenRefine did not answer within 120 s" >&2
+  exit 1
+}
+stop_refine() { # TERM lets the JVM save and exit; KILL if it has not within 30 s
+  [ -n "$refine_pid" ] || return 0
+  kill "$refine_pid" 2>/dev/null || true
+  for ((i = 0; i < 30; i++)); do kill -0 "$refine_pid" 2>/dev/null || break; sleep 1; done
+  kill -KILL "$refine_pid" 2>/dev/null || true
+  wait "$refine_pid" 2>/dev/null || true
+  rm -rf "$refine_tmp"
+  refine_pid=
+}
+if [ "$peer" = 1 ]; then
+  command -v openrefine >/dev/null || bash scripts/dev peers
+  trap stop_refine EXIT
+  start_refine
 fi
 
 printf '%-9s %-30s %8s %8s %9s %9s %11s %7s %6s %5s\n' records tool wall_s cpu_s \
@@ -102,6 +112,7 @@ for n in "${sizes[@]}"; do
   knn=(--knn-timeout "$knn_timeout")
   [ "$n" -le "$knn_max" ] || knn=(--no-knn)
   rm -rf "$data/openrefine"
+  [ -z "${restart:-}" ] || { stop_refine; start_refine; restart=; }
   python3 bench/openrefine_peer.py --url "$refine_url" --pid "$refine_pid" \
     --out-dir "$data/openrefine" "${knn[@]}" "$input" >"$data/openrefine.jsonl"
   # one row per method: the project's creation counts in its wall and CPU time
@@ -113,6 +124,8 @@ for n in "${sizes[@]}"; do
     if [ "$status" != ok ]; then
       [ "$status" = skipped ] && status="skipped above $knn_max records"
       printf '%-9s %-30s %s\n' "$n" "OpenRefine $method" "$status"
+      # a stopped method goes on in the JVM: a fresh one for the next size
+      [ "${status#stopped}" = "$status" ] || restart=1
       continue
     fi
     clusters=$data/openrefine/$method.clusters.jsonl

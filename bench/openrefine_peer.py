@@ -16,7 +16,8 @@ many times as they wrote it. Then each column is clustered by each method:
                        of 6 (the dialog's defaults)
 
 The nearest-neighbour method runs last, with one time limit for its four columns
-(--knn-timeout); when the limit is hit, its result is "stopped after N s" and no clusters.
+(--knn-timeout); when the limit is hit, its result is "stopped after N s, K of 4 columns
+done" and no clusters.
 Each method's clusters go to DIR/<method>.clusters.jsonl, one JSON object a line,
 {"field": "topics", "values": [...]}, which bench/score_variants.py --clusters reads.
 Prints one JSON object a line: the project's creation ("method": "load") and each method,
@@ -179,7 +180,7 @@ def main(argv=None):
                 continue
             t0, c0 = time.monotonic(), cpu_seconds(args.pid)
             found, status = [], "ok"
-            for column in FIELDS:
+            for done, column in enumerate(FIELDS):
                 timeout = None
                 if kind == "knn":
                     timeout = args.knn_timeout - (time.monotonic() - t0)
@@ -188,7 +189,8 @@ def main(argv=None):
                         raise socket.timeout()
                     res = refine.clusters(project, column, kind, function, params, timeout)
                 except (socket.timeout, TimeoutError):
-                    status = f"stopped after {args.knn_timeout:.0f} s"
+                    status = (f"stopped after {args.knn_timeout:.0f} s, {done} of "
+                              f"{len(FIELDS)} columns done")
                     break
                 found += [{"field": column, "values": [c["v"] for c in cl]} for cl in res]
             wall, cpu = time.monotonic() - t0, cpu_seconds(args.pid) - c0
