@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Scores gp-lint's variant clusters against the truth bench/gen_variants.py wrote.
+"""Scores variant clusters, gp-lint's or a peer's, against the truth bench/gen_variants.py wrote.
 
 Reads gp-lint's findings (--format=json, one per line) and keeps the <kind>.variants
 ones of topics, institutions, countries and regions. A cluster's members come from the
 finding's "cluster" field (its members' values), or, from a gp-lint without that field,
-from its "value" ("a | b | c"). A member's true value is the truth's, or the member itself
-when the truth does not list it (the rules' spelling of a value no record wrote).
+from its "value" ("a | b | c"). With --clusters the file holds clusters in a neutral form
+instead, one JSON object a line, {"field": "topics", "values": ["Pensions", "Pensinos"]}
+(bench/openrefine_peer.py writes them). A member's true value is the truth's, or the
+member itself when the truth does not list it (the rules' spelling of a value no record
+wrote).
 Per field it prints
   typos      the distinct typo variants the data holds
   found      those put in a cluster with a member that is their true value written
@@ -33,7 +36,15 @@ def members(finding):
     return (finding.get("value") or "").split(" | ")
 
 
-def score(findings, truth):
+def gp_lint_clusters(findings):
+    """(field, members) of each <kind>.variants finding of a vocabulary field."""
+    for d in findings:
+        kind, _, rest = (d.get("rule") or "").partition(".")
+        if rest == "variants" and kind in KIND_FIELD:
+            yield KIND_FIELD[kind], members(d)
+
+
+def score(clusters, truth):
     true = {f: {} for f in FIELDS}
     typos = {f: set() for f in FIELDS}
     for v in truth["values"]:
@@ -46,12 +57,9 @@ def score(findings, truth):
 
     res = {f: collections.Counter() for f in FIELDS}
     found = {f: set() for f in FIELDS}
-    for d in findings:
-        kind, _, rest = (d.get("rule") or "").partition(".")
-        if rest != "variants" or kind not in KIND_FIELD:
+    for f, vals in clusters:
+        if f not in true:
             continue
-        f = KIND_FIELD[kind]
-        vals = members(d)
         trues = [true[f].get(m, m) for m in vals]
         res[f]["clusters"] += 1
         if len(set(trues)) > 1:
@@ -78,15 +86,21 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.partition("\n\n")[0] + "\n",
                                 epilog=__doc__.partition("\n\n")[2],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("findings", help="gp-lint --format=json output")
+    p.add_argument("findings", help="gp-lint --format=json output (or clusters, with --clusters)")
     p.add_argument("truth", help="the truth file of bench/gen_variants.py")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--clusters", action="store_true",
+                   help='read clusters {"field": ..., "values": [...]} instead of findings')
     args = p.parse_args(argv)
     with open(args.truth, encoding="utf-8") as f:
         truth = json.load(f)
     with open(args.findings, encoding="utf-8") as f:
-        findings = [json.loads(line) for line in f if line.strip()]
-    out = score(findings, truth)
+        lines = [json.loads(line) for line in f if line.strip()]
+    if args.clusters:
+        clusters = [(c["field"], c["values"]) for c in lines]
+    else:
+        clusters = list(gp_lint_clusters(lines))
+    out = score(clusters, truth)
     if args.json:
         print(json.dumps(out, sort_keys=True))
         return 0
