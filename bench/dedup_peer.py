@@ -30,8 +30,6 @@ import sys
 import unicodedata
 import warnings
 
-import jellyfish
-
 # jellyfish 0.8 (Debian 12) warns about its own C argument parsing on every call
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
@@ -79,6 +77,11 @@ def main(argv=None):
     p.add_argument("--containment", type=float, default=0.80,
                    help="least share of the shorter description's shingles in the other (0.80)")
     args = p.parse_args(argv)
+    try:  # after the options, so that --help works without it
+        import jellyfish
+    except ImportError:
+        sys.exit("dedup_peer.py: needs Debian's python3-jellyfish (bash scripts/dev peers), "
+                 "run by /usr/bin/python3")
 
     country, year, inst, text, sources = [], [], [], [], []
     for path in args.inputs:
