@@ -274,15 +274,21 @@ static uint64_t next_random(uint64_t *s)
     return *s;
 }
 
+/* The records of every seed dump. */
+static void load_seeds(th_records *raw, th_diags *diags)
+{
+    th_records_init(raw);
+    th_diags_init(diags);
+    for (size_t i = 0; i < GP_ARRAY_LEN(seeds); i++)
+        assert_int_equal(th_extract(seeds[i], GP_FORMAT_AUTO, raw, diags), GP_OK);
+}
+
 static void test_dedup__shuffled_input_gives_identical_bytes(void **state)
 {
     (void)state;
     th_records raw;
     th_diags diags;
-    th_records_init(&raw);
-    th_diags_init(&diags);
-    for (size_t i = 0; i < GP_ARRAY_LEN(seeds); i++)
-        assert_int_equal(th_extract(seeds[i], GP_FORMAT_AUTO, &raw, &diags), GP_OK);
+    load_seeds(&raw, &diags);
     run first;
     start(&first, NULL, 1);
     for (size_t i = 0; i < raw.len; i++)
@@ -369,10 +375,7 @@ static void test_dedup__lines_read_by_bucket_give_identical_bytes(void **state)
     (void)state;
     th_records raw;
     th_diags diags;
-    th_records_init(&raw);
-    th_diags_init(&diags);
-    for (size_t i = 0; i < GP_ARRAY_LEN(seeds); i++)
-        assert_int_equal(th_extract(seeds[i], GP_FORMAT_AUTO, &raw, &diags), GP_OK);
+    load_seeds(&raw, &diags);
     enum { COPIES = 36 }; /* about 10,000 records, 6,600 ids: 4 buckets, 2 windows */
     gp_buf spilled = GP_BUF_INIT, spilled_cl = GP_BUF_INIT;
     run_copies(&raw, COPIES, 2, &spilled, &spilled_cl);
@@ -477,10 +480,7 @@ static void test_dedup__nothing_is_lost(void **state)
     /* every input record is in exactly one dataset record, named in its sources */
     th_records raw;
     th_diags diags;
-    th_records_init(&raw);
-    th_diags_init(&diags);
-    for (size_t i = 0; i < GP_ARRAY_LEN(seeds); i++)
-        assert_int_equal(th_extract(seeds[i], GP_FORMAT_AUTO, &raw, &diags), GP_OK);
+    load_seeds(&raw, &diags);
     assert_int_equal(s->records_in, raw.len);
     size_t sources = 0;
     for (size_t i = 0; i < r.out.len; i++)
