@@ -42,8 +42,12 @@ int gp__lint_spread_add(gp_linter *l, gp_map *m, const char *key, const char *va
         spread_entry *e = &s->e[i];
         if (strcmp(e->same, same) == 0) {
             e->count++;
-            if (gp__lint_place_before(at, &e->first))
+            /* the spelling shown is the earliest's, whichever thread came first */
+            if (gp__lint_place_before(at, &e->first)) {
                 e->first = gp__lint_keep_place(l, at);
+                if (strcmp(e->value, value) != 0 && !(e->value = gp__lint_intern(l, value)))
+                    return GP_ENOMEM;
+            }
             return GP_OK;
         }
     }
@@ -71,7 +75,25 @@ int gp__lint_spread_add(gp_linter *l, gp_map *m, const char *key, const char *va
     return GP_OK;
 }
 
-/* The least common value of a spread: where a finding about it is placed. */
+static int entry_cmp(const void *pa, const void *pb)
+{
+    const spread_entry *a = pa, *b = pb;
+    return gp__lint_place_before(&a->first, &b->first)   ? -1
+           : gp__lint_place_before(&b->first, &a->first) ? 1
+                                                         : 0;
+}
+
+/*
+ * The values in the order of their first place: threads add them in any order, and the
+ * finding must not depend on it.
+ */
+static void spread_sort(spread *s)
+{
+    qsort(s->e, s->n, sizeof s->e[0], entry_cmp);
+}
+
+/* The least common value of a sorted spread (the earliest of equals): where a finding
+ * about it is placed. */
 static size_t spread_minority(const spread *s)
 {
     size_t m = 0;
@@ -240,7 +262,7 @@ void gp__lint_collect_words(lworker *lw, const char *text)
 
 /* Reports `key` when seen with several values, at the first record that gave the least
  * common value. `fmt` gets the key and the list of values with their counts. */
-__attribute__((format(printf, 6, 0))) static int report_spread(gp_linter *l, const spread *s,
+__attribute__((format(printf, 6, 0))) static int report_spread(gp_linter *l, spread *s,
                                                                const char *key, const char *check,
                                                                int subject_is_value,
                                                                const char *fmt, gp_buf *list)
@@ -248,6 +270,7 @@ __attribute__((format(printf, 6, 0))) static int report_spread(gp_linter *l, con
     if (s->n < 2)
         return GP_OK;
     gp_buf_reset(list);
+    spread_sort(s);
     spread_list(s, list);
     size_t m = spread_minority(s);
     return gp__lint_finding(&l->main, &s->e[m].first, check, subject_is_value ? s->e[m].value : key,
