@@ -5,8 +5,14 @@
  * hands them to the workers; each worker has its own normaliser and its own rule set
  * (neither is thread-safe), loaded from the same file. A batch comes back with each
  * record's canonical JSON line, and the caller's thread passes the records on in input
- * order. At most WINDOW_PER_THREAD batches per worker are in flight, so memory stays
+ * order. At most WINDOW_PER_THREAD batches per thread are in flight, so memory stays
  * bounded whatever the input's size.
+ *
+ * With N threads the caller's thread is one of them: N - 1 workers are started, and
+ * when the window is full the caller's thread normalises the newest batch itself (its
+ * lines are still in its cache) instead of waiting. A third thread on two cores would
+ * take a core from a worker each time it woke, once per batch; now a thread sleeps
+ * only when it has nothing to do, and is woken only then.
  *
  * Diagnostics keep the order a single thread gives: those the record's maker emits
  * (through gp_norm_pipeline_sink) and those of the record's normalisation are kept with
@@ -59,7 +65,7 @@ typedef struct worker {
     struct gp_norm_pipeline *p;
     pthread_t thread;
     int started;
-    gp_ruleset *rules; /* its own */
+    gp_ruleset *rules; /* its own; NULL for the caller's thread, which uses the caller's */
     gp_normalizer *norm;
     gp_diag_sink sink; /* collects into the batch at hand */
     nbatch *cur;
@@ -78,15 +84,17 @@ struct gp_norm_pipeline {
     gp_buf json;
     gp_arena *line_arena; /* a pushed line's record */
     size_t skipped;
-    /* workers */
+    /* workers; workers[0] is the caller's thread */
     worker *workers;
     nbatch *ring;
     size_t window;
-    size_t filled, taken, flushed; /* batch sequence numbers: next to fill, take, pass on */
+    size_t filled, flushed; /* batch sequence numbers: next to fill, next to pass on */
     nbatch *filling;
     gp_diag_sink made_sink;
     pthread_mutex_t mu;
     pthread_cond_t work_cv, done_cv;
+    int idle_workers; /* waiting on work_cv */
+    int caller_waits; /* the caller's thread waits on done_cv for the front batch */
     int quit, sync_ok;
     int rc; /* first error or stop; every call returns it from then on */
 };
@@ -129,8 +137,10 @@ static void stop_workers(gp_norm_pipeline *p)
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->mu);
     for (int i = 0; i < p->threads; i++)
-        if (p->workers[i].started)
+        if (p->workers[i].started) {
             pthread_join(p->workers[i].thread, NULL);
+            p->workers[i].started = 0;
+        }
 }
 
 void gp_norm_pipeline_free(gp_norm_pipeline *p)
@@ -141,7 +151,7 @@ void gp_norm_pipeline_free(gp_norm_pipeline *p)
     if (p->workers) {
         for (int i = 0; i < p->threads; i++) {
             gp_normalizer_free(p->workers[i].norm);
-            gp_ruleset_free(p->workers[i].rules);
+            gp_ruleset_free(p->workers[i].rules); /* NULL for the caller's */
         }
         free(p->workers);
     }
@@ -208,9 +218,18 @@ int gp_norm_pipeline_new(gp_norm_pipeline **out, gp_ruleset *rules,
         else
             rc = GP_EINTERNAL;
     }
-    for (int i = 0; i < threads && !rc; i++) {
+    for (int i = 0; i < threads && !rc; i++)
+        p->workers[i].p = p;
+    if (!rc) {
+        /* the caller's own normaliser, on the caller's rule set: only this thread uses it */
+        worker *self = &p->workers[0];
+        gp_diag_sink_init(&self->sink, collect_normed, self);
+        rc = gp_normalizer_new(&self->norm, rules, &self->sink);
+        if (!rc && p->fix)
+            rc = gp_normalizer_set_fix(self->norm, 1);
+    }
+    for (int i = 1; i < threads && !rc; i++) {
         worker *w = &p->workers[i];
-        w->p = p;
         if (pthread_create(&w->thread, NULL, work, w) != 0)
             rc = GP_EINTERNAL;
         else
@@ -270,6 +289,25 @@ static void normalise_batch(worker *w, nbatch *b)
     b->rc = rc;
 }
 
+/* The oldest (or, `newest`, the newest) batch waiting for a thread, under the lock. */
+static nbatch *ready_batch(gp_norm_pipeline *p, int newest)
+{
+    for (size_t i = 0; i < p->filled - p->flushed; i++) {
+        size_t seq = newest ? p->filled - 1 - i : p->flushed + i;
+        nbatch *b = &p->ring[seq % p->window];
+        if (b->state == B_READY)
+            return b;
+    }
+    return NULL;
+}
+
+/* Marks `b` done, under the lock; whether the caller's thread waits for it now. */
+static int batch_done(gp_norm_pipeline *p, nbatch *b)
+{
+    b->state = B_DONE;
+    return p->caller_waits && p->ring[p->flushed % p->window].state == B_DONE;
+}
+
 static void *work(void *arg)
 {
     worker *w = arg;
@@ -277,17 +315,24 @@ static void *work(void *arg)
     w->rc = worker_setup(w);
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->quit && p->taken == p->filled)
+        nbatch *b;
+        while (!(b = ready_batch(p, 0)) && !p->quit) {
+            p->idle_workers++;
             pthread_cond_wait(&p->work_cv, &p->mu);
-        if (p->taken == p->filled) /* quit, nothing left */
+            p->idle_workers--;
+        }
+        if (!b) /* quit, nothing left */
             break;
-        nbatch *b = &p->ring[p->taken++ % p->window];
         b->state = B_WORKING;
         pthread_mutex_unlock(&p->mu);
         normalise_batch(w, b);
         pthread_mutex_lock(&p->mu);
-        b->state = B_DONE;
-        pthread_cond_broadcast(&p->done_cv);
+        if (batch_done(p, b)) {
+            /* woken outside the lock, so that it does not wake only to wait for it */
+            pthread_mutex_unlock(&p->mu);
+            pthread_cond_signal(&p->done_cv);
+            pthread_mutex_lock(&p->mu);
+        }
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -334,47 +379,74 @@ static int pass_on(gp_norm_pipeline *p, nbatch *b)
     b->skipped = 0;
     b->nrec = 0;
     b->rc = GP_OK;
-    b->state = B_FREE;
     return rc;
 }
 
-/* Passes on the finished batches at the front; with `wait`, until `upto` are passed on. */
-static int drain(gp_norm_pipeline *p, size_t upto, int wait)
+/* Passes on the finished batches at the front. */
+static int drain(gp_norm_pipeline *p)
 {
     for (;;) {
         pthread_mutex_lock(&p->mu);
         nbatch *b = NULL;
-        while (p->flushed < upto) {
-            nbatch *front = &p->ring[p->flushed % p->window];
-            if (front->state == B_DONE) {
-                b = front;
-                break;
-            }
-            if (!wait)
-                break;
-            pthread_cond_wait(&p->done_cv, &p->mu);
-        }
+        if (p->flushed < p->filled && p->ring[p->flushed % p->window].state == B_DONE)
+            b = &p->ring[p->flushed % p->window];
         pthread_mutex_unlock(&p->mu);
         if (!b)
             return GP_OK;
         int rc = pass_on(p, b);
+        /* the workers look at the window's front and states */
+        pthread_mutex_lock(&p->mu);
+        b->state = B_FREE;
         p->flushed++;
+        pthread_mutex_unlock(&p->mu);
         if (rc)
             return rc;
     }
 }
 
-/* The batch being filled, waiting for room in the window. */
+/*
+ * The caller's thread's share of the work, when it cannot fill: it normalises the
+ * newest batch no worker has taken, or else waits until the front batch is done.
+ */
+static void help_or_wait(gp_norm_pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    nbatch *b = ready_batch(p, 1);
+    if (b) {
+        b->state = B_WORKING;
+        pthread_mutex_unlock(&p->mu);
+        normalise_batch(&p->workers[0], b);
+        pthread_mutex_lock(&p->mu);
+        b->state = B_DONE;
+    } else {
+        p->caller_waits = 1;
+        while (p->ring[p->flushed % p->window].state != B_DONE)
+            pthread_cond_wait(&p->done_cv, &p->mu);
+        p->caller_waits = 0;
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Passes everything in flight on, helping the workers with it. */
+static int drain_all(gp_norm_pipeline *p)
+{
+    int rc;
+    while (!(rc = drain(p)) && p->flushed < p->filled)
+        help_or_wait(p);
+    return rc;
+}
+
+/* The batch being filled, once there is room in the window. */
 static nbatch *filling(gp_norm_pipeline *p)
 {
     if (p->filling)
         return p->filling;
-    if (p->filled - p->flushed >= p->window) {
-        int rc = drain(p, p->filled - p->window + 1, 1);
-        if (rc) {
-            p->rc = rc;
-            return NULL;
-        }
+    int rc;
+    while (!(rc = drain(p)) && p->filled - p->flushed >= p->window)
+        help_or_wait(p);
+    if (rc) {
+        p->rc = rc;
+        return NULL;
     }
     p->filling = &p->ring[p->filled % p->window];
     p->filling->state = B_FILLING;
@@ -389,9 +461,11 @@ static int dispatch(gp_norm_pipeline *p)
     p->filling->state = B_READY;
     p->filling = NULL;
     p->filled++;
-    pthread_cond_signal(&p->work_cv);
+    int wake = p->idle_workers > 0;
     pthread_mutex_unlock(&p->mu);
-    return drain(p, p->filled, 0);
+    if (wake)
+        pthread_cond_signal(&p->work_cv);
+    return drain(p);
 }
 
 static int collect_made(void *ctx, const gp_diag *d)
@@ -480,12 +554,17 @@ int gp_norm_pipeline_push_line(gp_norm_pipeline *p, const char *file, const gp_l
 
 int gp_norm_pipeline_finish(gp_norm_pipeline *p)
 {
-    if (p->threads == 1 || p->rc)
+    if (p->threads == 1)
         return p->rc;
-    int rc = dispatch(p);
-    if (!rc)
-        rc = drain(p, p->filled, 1);
-    return p->rc = rc;
+    if (!p->rc) {
+        int rc = dispatch(p);
+        if (!rc)
+            rc = drain_all(p);
+        p->rc = rc;
+    }
+    /* The workers are done: their counts can be read (one may never have had a batch). */
+    stop_workers(p);
+    return p->rc;
 }
 
 void gp_norm_pipeline_stats(const gp_norm_pipeline *p, gp_norm_stats *out)

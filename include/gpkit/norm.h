@@ -85,14 +85,16 @@ int gp_norm_id(gp_normalizer *n, const gp_record *rec, char *out, size_t cap);
 
 /*
  * A pipeline: records in, canonical records out in the same order, normalised on
- * `threads` worker threads (1: none, all on the caller's thread; the default).
+ * `threads` threads: the caller's and `threads` - 1 workers (1: all on the caller's
+ * thread; the default).
  *
  * The caller pushes records as it makes them (from gp_extract_file's callback, say) and
  * finishes; the pipeline calls `fn` on the caller's thread, in input order, with each
  * normalised record and its canonical JSON line (gp_record_write_json, newline
  * included). With workers, at most 3 batches of 256 records per thread are in flight,
- * so memory does not grow with the input; each worker loads its own copy of the rule
- * set (from gp_ruleset_path), as neither rule sets nor normalisers are thread-safe.
+ * so memory does not grow with the input; the caller's thread normalises batches too,
+ * with `rules`, and each worker loads its own copy of the rule set (from
+ * gp_ruleset_path), as neither rule sets nor normalisers are thread-safe.
  *
  * Diagnostics: give the code that makes the records gp_norm_pipeline_sink. Everything
  * reaches `diags` in the order one thread gives (a record's maker's diagnostics, its
@@ -108,7 +110,8 @@ typedef struct gp_norm_pipeline gp_norm_pipeline;
 typedef int (*gp_norm_out_fn)(void *ctx, const gp_record *rec, const char *json, size_t len);
 
 typedef struct gp_norm_pipeline_options {
-    int threads; /* worker threads; 1 (or 0 in the struct's zero value) means none */
+    int threads; /* threads, the caller's included; 1 (or 0 in the struct's zero value):
+                    no workers */
     int fix;     /* as gp_normalizer_set_fix */
     gp_buf *out; /* when set, each JSON line is appended here before `fn` sees it (with
                     one thread it is written here directly: a huge record is not
@@ -141,7 +144,10 @@ int gp_norm_pipeline_push(gp_norm_pipeline *p, gp_record *rec);
  */
 int gp_norm_pipeline_push_line(gp_norm_pipeline *p, const char *file, const gp_line *line);
 
-/* Waits for every record pushed and passes it on. Returns as push does. */
+/*
+ * Waits for every record pushed, passes it on, and stops the workers (a record pushed
+ * later is normalised on the caller's thread). Returns as push does.
+ */
 int gp_norm_pipeline_finish(gp_norm_pipeline *p);
 
 /* The counts of all threads together (complete after gp_norm_pipeline_finish). */
