@@ -201,6 +201,8 @@ void gp_linter_free(gp_linter *l)
     gp_deduper_free(l->dedup);
     gp_discover_free(l->disc);
     gp_arena_free(l->keep);
+    gp__lint_spreads_free(l->inst_countries);
+    gp__lint_spreads_free(l->country_regions);
     gp_map_free(l->inst_countries);
     gp_map_free(l->country_regions);
     gp_map_free(l->interned);

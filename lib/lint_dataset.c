@@ -25,9 +25,42 @@
 #include "internal.h"
 #include "lint_impl.h"
 
-enum { SPREAD_MAX = 6 };
+/* Values listed in a finding (the rest are counted); a spread larger than SPREAD_SCAN
+ * gets an index. */
+enum { SPREAD_SHOWN = 6, SPREAD_SCAN = 16 };
 
 /* ---- dataset-wide bookkeeping ---- */
+
+void gp__lint_spreads_free(gp_map *m)
+{
+    size_t pos = 0;
+    void *v;
+    while (m && gp_map_next(m, &pos, NULL, NULL, &v))
+        gp_map_free(((spread *)v)->index);
+}
+
+static spread_entry *spread_find(spread *s, const char *same)
+{
+    if (s->index) {
+        uintptr_t i = (uintptr_t)gp_map_get(s->index, same, strlen(same));
+        return i ? &s->e[i - 1] : NULL;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->e[i].same, same) == 0)
+            return &s->e[i];
+    return NULL;
+}
+
+static int spread_index(spread *s, size_t i)
+{
+    void **slot;
+    const char *same = s->e[i].same;
+    int rc = gp_map_upsert(s->index, same, strlen(same), &slot);
+    if (rc < 0)
+        return rc;
+    *slot = (void *)(uintptr_t)(i + 1);
+    return GP_OK;
+}
 
 /* Counts `value` (compared as `same`, shown as `value`) for `key`; lock held. */
 int gp__lint_spread_add(gp_linter *l, gp_map *m, const char *key, const char *value,
@@ -38,21 +71,17 @@ int gp__lint_spread_add(gp_linter *l, gp_map *m, const char *key, const char *va
     if (rc < 0)
         return rc;
     spread *s = *slot;
-    for (size_t i = 0; s && i < s->n; i++) {
-        spread_entry *e = &s->e[i];
-        if (strcmp(e->same, same) == 0) {
-            e->count++;
-            /* the spelling shown is the earliest's, whichever thread came first */
-            if (gp__lint_place_before(at, &e->first)) {
-                e->first = gp__lint_keep_place(l, at);
-                if (strcmp(e->value, value) != 0 && !(e->value = gp__lint_intern(l, value)))
-                    return GP_ENOMEM;
-            }
-            return GP_OK;
+    spread_entry *e = s ? spread_find(s, same) : NULL;
+    if (e) {
+        e->count++;
+        /* the spelling shown is the earliest's, whichever thread came first */
+        if (gp__lint_place_before(at, &e->first)) {
+            e->first = gp__lint_keep_place(l, at);
+            if (strcmp(e->value, value) != 0 && !(e->value = gp__lint_intern(l, value)))
+                return GP_ENOMEM;
         }
-    }
-    if (s && s->n == SPREAD_MAX)
         return GP_OK;
+    }
     if (!s || s->n == s->cap) {
         size_t cap = s ? s->cap * 2 : 1;
         spread *bigger = gp_arena_alloc(l->keep, sizeof *bigger + cap * sizeof(spread_entry));
@@ -60,11 +89,12 @@ int gp__lint_spread_add(gp_linter *l, gp_map *m, const char *key, const char *va
             return GP_ENOMEM;
         bigger->n = s ? s->n : 0;
         bigger->cap = cap;
+        bigger->index = s ? s->index : NULL;
         if (s)
             memcpy(bigger->e, s->e, s->n * sizeof(spread_entry));
         *slot = s = bigger;
     }
-    spread_entry *e = &s->e[s->n];
+    e = &s->e[s->n];
     e->value = gp__lint_intern(l, value);
     e->same = same == value ? e->value : gp__lint_intern(l, same);
     e->count = 1;
@@ -72,7 +102,15 @@ int gp__lint_spread_add(gp_linter *l, gp_map *m, const char *key, const char *va
     if (!e->value || !e->same)
         return GP_ENOMEM;
     s->n++;
-    return GP_OK;
+    if (!s->index && s->n > SPREAD_SCAN) {
+        if (gp_map_new(&s->index))
+            return GP_ENOMEM;
+        for (size_t i = 0; i < s->n && !rc; i++)
+            rc = spread_index(s, i);
+    } else if (s->index) {
+        rc = spread_index(s, s->n - 1);
+    }
+    return rc < 0 ? rc : GP_OK;
 }
 
 static int entry_cmp(const void *pa, const void *pb)
@@ -103,13 +141,20 @@ static size_t spread_minority(const spread *s)
     return m;
 }
 
+/* The first values by place with their counts; the others counted together. */
 static void spread_list(const spread *s, gp_buf *out)
 {
-    for (size_t i = 0; i < s->n; i++) {
+    size_t shown = s->n < SPREAD_SHOWN ? s->n : SPREAD_SHOWN, records = 0;
+    for (size_t i = 0; i < shown; i++) {
         if (i)
             gp_buf_puts(out, ", ");
         gp_buf_printf(out, "'%s' (%zu)", s->e[i].value, s->e[i].count);
     }
+    for (size_t i = shown; i < s->n; i++)
+        records += s->e[i].count;
+    if (s->n > shown)
+        gp_buf_printf(out, " and %zu more (%zu record%s)", s->n - shown, records,
+                      records == 1 ? "" : "s");
 }
 
 static void hash_probes(uint64_t h, uint64_t probe[3])
@@ -310,12 +355,14 @@ static int note_cmp(const void *pa, const void *pb)
 }
 
 /* The years of one practice, `n` notes in the input's order, counted as
- * gp__lint_spread_add counts, and reported. */
-static int report_years(gp_linter *l, const note_ref *r, size_t n, spread *s, gp_buf *list)
+ * gp__lint_spread_add counts, and reported. `s` has room for `n` entries, `years` for
+ * `n` years. */
+static int report_years(gp_linter *l, const note_ref *r, size_t n, spread *s, char (*years)[16],
+                        gp_buf *list)
 {
-    char years[SPREAD_MAX][16];
     s->n = 0;
-    s->cap = SPREAD_MAX;
+    s->cap = n;
+    s->index = NULL;
     for (size_t i = 0; i < n; i++) {
         const year_note *yn = r[i].n;
         place at = {yn->file, yn->line, yn->column, yn->id, "/implementation_year"};
@@ -328,7 +375,7 @@ static int report_years(gp_linter *l, const note_ref *r, size_t n, spread *s, gp
             s->e[k].count++;
             if (gp__lint_place_before(&at, &s->e[k].first))
                 s->e[k].first = at;
-        } else if (s->n < SPREAD_MAX) {
+        } else {
             memcpy(years[k], year, sizeof year);
             s->e[k] = (spread_entry){years[k], years[k], 1, at};
             s->n++;
@@ -382,8 +429,10 @@ static int finish_years(gp_linter *l)
     if (!total)
         return GP_OK;
     note_ref *refs = malloc(total * sizeof *refs);
-    spread *s = malloc(sizeof *s + SPREAD_MAX * sizeof(spread_entry));
-    int rc = refs && s ? GP_OK : GP_ENOMEM;
+    spread *s = NULL;        /* room for the notes of the largest practice so far */
+    char(*years)[16] = NULL; /* their years */
+    size_t room = 0;
+    int rc = refs ? GP_OK : GP_ENOMEM;
     size_t k = 0;
     for (size_t i = 0; !rc && i <= l->nworkers; i++) {
         const lworker *w = i < l->nworkers ? &l->workers[i] : &l->main;
@@ -404,13 +453,26 @@ static int finish_years(gp_linter *l)
             for (b = a + 1; b < e && refs[b].hash == refs[a].hash &&
                             strcmp(refs[b].n->id, refs[a].n->id) == 0;)
                 b++;
-            if (b - a > 1)
-                rc = report_years(l, refs + a, b - a, s, &list);
+            if (b - a < 2)
+                continue;
+            if (b - a > room) {
+                free(s);
+                free(years);
+                room = b - a;
+                s = malloc(sizeof *s + room * sizeof(spread_entry));
+                years = malloc(room * sizeof *years);
+                if (!s || !years) {
+                    rc = GP_ENOMEM;
+                    break;
+                }
+            }
+            rc = report_years(l, refs + a, b - a, s, years, &list);
         }
     }
     gp_buf_free(&list);
     free(refs);
     free(s);
+    free(years);
     return rc;
 }
 

@@ -79,9 +79,14 @@ typedef struct spread_entry {
     place first;
 } spread_entry;
 
-/* Most things take one value: a spread starts with room for one and grows in the arena. */
+/*
+ * Most things take one value: a spread starts with room for one and grows in the arena.
+ * Every value is kept, so the finding does not depend on which thread came first; a
+ * spread of many values is looked up through `index` (compared value -> entry + 1).
+ */
 typedef struct spread {
     size_t n, cap;
+    gp_map *index;
     spread_entry e[];
 } spread;
 
@@ -240,6 +245,8 @@ int gp__lint_apply(lworker *w);
 void gp__lint_drop_pending(lworker *w);
 
 /* lib/lint_dataset.c: what the dataset-wide checks keep, and the checks */
+/* Frees what the spreads of `m` hold outside the arena. */
+void gp__lint_spreads_free(gp_map *m);
 int gp__lint_spread_add(gp_linter *l, gp_map *m, const char *key, const char *value,
                         const char *same, const place *at);
 void gp__lint_collect_words(lworker *lw, const char *text);
