@@ -143,7 +143,6 @@ int gp_deduper_new(gp_deduper **out, gp_ruleset *rules, const gp_dedup_options *
     d->nthreads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
     d->ingest.self.d = d;
     d->ingest.spill.fd = -1;
-    d->ingest.rb.file.fd = -1;
     gp_diag_sink_init(&d->norm_sink, gp__dd_collect_errors, &d->ingest.self);
     int rc = gp_normalizer_new(&d->norm, rules, &d->norm_sink);
     if (!rc && (gp_arena_new(&d->arena) || gp_arena_new(&d->tmp)))

@@ -64,9 +64,8 @@ static int sort_entity_records(gp_deduper *d, uint32_t e, gp_arena *arena, line_
 }
 
 /* The record of entity `e` for its features: its records read once, put in order and
- * merged (as gp__dd_entity_record has it); their lines go to the second file on the way
- * (worker `k`). */
-static int feature_record(gp_deduper *d, int k, uint32_t e, gp_arena *arena, gp_record *out)
+ * merged (as gp__dd_entity_record has it). */
+static int feature_record(gp_deduper *d, uint32_t e, gp_arena *arena, gp_record *out)
 {
     const dd_ent *ent = &d->ents[e];
     if (ent->nrecs == 1) {
@@ -76,15 +75,11 @@ static int feature_record(gp_deduper *d, int k, uint32_t e, gp_arena *arena, gp_
         const char *json;
         int rc = gp__dd_rec_line(d, &r, arena, &json);
         if (!rc)
-            rc = gp__dd_rebucket_put(d, k, ent->first, json, r.len);
-        if (!rc)
             rc = gp_record_read_json(out, json, r.len, NULL, &err);
         return rc == GP_EPARSE ? GP_EINTERNAL : rc;
     }
     line_ref *v;
     int rc = sort_entity_records(d, e, arena, &v);
-    for (uint32_t j = 0; j < ent->nrecs && !rc; j++)
-        rc = gp__dd_rebucket_put(d, k, ent->first + j, v[j].json, v[j].rec.len);
     gp_record **recs = rc ? NULL : gp_arena_alloc(arena, ent->nrecs * sizeof *recs);
     if (!rc && !recs)
         rc = GP_ENOMEM;
@@ -279,7 +274,7 @@ static int features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, voi
         uint32_t i = fc->ids ? fc->ids[k] : (uint32_t)k;
         gp_record rec;
         gp_arena_reset(w->scratch);
-        int rc = feature_record(d, (int)(w - d->workers), i, w->scratch, &rec);
+        int rc = feature_record(d, i, w->scratch, &rec);
         if (!rc)
             rc = gp__dd_features(w, d->r, &d->ents[i], &rec, fc->bands + (size_t)i * nb);
         gp__dd_worker_trim(w);
@@ -292,14 +287,12 @@ static int features_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, voi
 
 /*
  * Records ids[lo, hi) in the order of the spill file, their lines next to each other
- * there and read at once: each goes to the second file, and the entities of one record
- * get their features.
+ * there and read at once: the entities of one record get their features.
  */
 static int features_span(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
 {
     feat_ctx *fc = ctx;
     size_t nb = (size_t)d->r->bands;
-    /* the offsets as they are now: writing to the second file changes them */
     const dd_rec first = d->recs[fc->ids[lo]], last = d->recs[fc->ids[hi - 1]];
     size_t span = (size_t)(last.off - first.off) + last.len;
     gp_arena_reset(w->render);
@@ -314,8 +307,7 @@ static int features_span(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void
         gp_arena_reset(w->scratch);
         gp_record_init(&rec, w->scratch);
         gp_json_error err;
-        rc = gp__dd_rebucket_put(d, (int)(w - d->workers), fc->ids[k], line, r.len);
-        if (rc || d->ents[r.entity].nrecs > 1)
+        if (d->ents[r.entity].nrecs > 1)
             continue;
         rc = gp_record_read_json(&rec, line, r.len, NULL, &err);
         if (rc == GP_EPARSE)
@@ -331,27 +323,26 @@ static int features_span(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void
 }
 
 /* The features of the entities of several records, ids[0, n), in index order: a
- * bucket of the second file at a time when there is one, their lines then in memory. */
+ * bucket of the spill file at a time when there is one, their lines then in memory. */
 static int features_multi(gp_deduper *d, feat_ctx *fc, const uint32_t *ids, size_t n)
 {
-    const dd_rebucket *rb = &d->ingest.rb;
-    if (!rb->ready) {
+    if (!d->ingest.bk.ready) {
         fc->ids = ids;
         return gp__dd_parallel(d, "comparing", n, features_range, fc, d->nthreads);
     }
     int rc = GP_OK;
     for (size_t at = 0; at < n && !rc;) {
-        uint32_t b = ids[at] / rb->per;
+        uint32_t b = gp__dd_entity_bucket(d, ids[at]);
         size_t end = at;
-        while (end < n && ids[end] / rb->per == b)
+        while (end < n && gp__dd_entity_bucket(d, ids[end]) == b)
             end++;
-        rc = gp__dd_rebucket_load(d, ids[at], ids[end - 1]);
+        rc = gp__dd_buckets_load(d, ids[at], ids[end - 1]);
         fc->ids = ids + at;
         if (!rc)
             rc = gp__dd_parallel(d, "comparing", end - at, features_range, fc, d->nthreads);
         at = end;
     }
-    int unload = gp__dd_rebucket_load(d, UINT32_MAX, UINT32_MAX);
+    int unload = gp__dd_buckets_load(d, UINT32_MAX, UINT32_MAX);
     return rc ? rc : unload;
 }
 
@@ -360,9 +351,7 @@ int gp__dd_features_all(gp_deduper *d, uint32_t *bands)
     feat_ctx fc = {bands, NULL};
     if (!gp__dd_spilled(d))
         return gp__dd_parallel(d, "comparing", d->nents, features_range, &fc, d->nthreads);
-    int rc = gp__dd_rebucket_start(d);
-    if (rc)
-        return rc;
+    int rc = GP_OK;
     /* every record from the file in its order (radix-sorted by offset), then the
      * entities of several records */
     size_t n = d->nrecs;
@@ -389,8 +378,6 @@ int gp__dd_features_all(gp_deduper *d, uint32_t *bands)
     if (!rc)
         rc = gp__dd_parallel(d, "comparing", n, features_span, &fc, d->nthreads);
     free(all);
-    if (!rc)
-        rc = gp__dd_rebucket_finish(d);
     if (!rc)
         rc = features_multi(d, &fc, multi, nm);
     free(multi);

@@ -4,7 +4,9 @@
  * Data layout (sized for a million records of about 1 KB in under 800 MiB):
  *  - every input record is normalised once and kept only as its canonical JSON line,
  *    written to an unlinked temporary file and read back when needed (dd_spill,
- *    lib/dedup_ingest.c; in memory when no file can be made); a dd_rec says where;
+ *    lib/dedup_ingest.c; in memory when no file can be made); a dd_rec says where. The
+ *    file is written in buckets of id (dd_buckets), so that what goes in id order reads
+ *    a bucket at a time;
  *  - records with the same id form one entity (an exact duplicate group); the record of
  *    an entity of several records is merged from theirs whenever it is needed, never
  *    kept;
@@ -299,24 +301,36 @@ typedef struct dd_spill {
     int mu_ready;
 } dd_spill;
 
-/* Where a reader keeps what it normalised: ids in chunks, lines in a buffer on their way
- * to the spill file (or in chunks), and their index. */
+enum { DD_BB_RECS = 64 };
+
+/* Lines on their way to one bucket of the spill file, and which records they are. */
+typedef struct dd_bbuf {
+    char *data;
+    uint32_t len, n;
+    uint32_t rec[DD_BB_RECS]; /* the records in the buffer (indexes in the store's recs) */
+    uint32_t pos[DD_BB_RECS]; /* and where */
+} dd_bbuf;
+
+/* Where a reader keeps what it normalised: ids in chunks, lines in a buffer per bucket on
+ * their way to the spill file (or in chunks), and their index. */
 typedef struct dd_store {
     struct dd_chunk *chunks;
     dd_rec *recs;
     size_t nrecs, cap;
-    char *buf; /* lines not yet written; recs[pending..) are offsets into it */
-    size_t blen;
-    size_t pending;
+    dd_bbuf *bufs; /* DD_ID_BUCKETS; a record's offset is known once its buffer is written */
 } dd_store;
 
 /*
- * The lines again, in a second file in the order of the entities: the features phase
- * reads every line in the order of the input and writes it to the bucket of its entity
- * (a range of entity indexes), so that the output, which goes in entity order, reads
- * a bucket at a time instead of a line at a time (a million small reads cost seconds).
- * Each thread fills a buffer per bucket; a full one is written as one extent.
+ * Ids are hashes in hex ("gp-" and 16 digits, docs/ids.md), so the two digits after
+ * "gp-" cut the id order into 256 ranges of about the same size. A reader writes each
+ * line to the buffer of its id's bucket and a full buffer as one extent of the spill
+ * file, so that what goes in id order (the entities: the features of the entities of
+ * several records, the output) reads the extents of a bucket at once instead of a line
+ * at a time (a million small reads cost seconds). Buckets 0 and 256 take the ids before
+ * and after those ranges.
  */
+enum { DD_ID_BUCKETS = 257 };
+
 typedef struct dd_extent {
     uint64_t off;
     uint32_t len;
@@ -324,30 +338,16 @@ typedef struct dd_extent {
     char *mem; /* its bytes while its bucket is read in */
 } dd_extent;
 
-enum { DD_BB_RECS = 64 };
-
-typedef struct dd_bbuf {
-    char *data;
-    uint32_t len, n;
-    uint32_t rec[DD_BB_RECS]; /* the records in the buffer and where */
-    uint32_t pos[DD_BB_RECS];
-} dd_bbuf;
-
-typedef struct dd_rebucket {
-    dd_spill file; /* fd -1: lines stay where they are */
-    uint32_t per;  /* entities per bucket */
-    size_t nb, bbytes;
-    int nworkers;
-    dd_bbuf *bufs; /* nworkers x nb */
-    dd_extent *ext;
+typedef struct dd_buckets {
+    size_t bbytes;  /* a buffer's size */
+    dd_extent *ext; /* appended under the spill file's lock */
     size_t next, ext_cap;
-    size_t put;    /* lines written (checked: every record, or the file is not used) */
-    size_t *first; /* after the features: the extents of bucket b, sorted by offset, are
+    size_t *first; /* after reading: the extents of bucket b, sorted by offset, are
                       ext[first[b] .. first[b + 1]) */
     char **mem;    /* the buckets read in (the output's window), else NULL */
-    char *loading; /* the buckets being read in (gp__dd_rebucket_load) */
+    char *loading; /* the buckets being read in (gp__dd_buckets_load) */
     int ready;
-} dd_rebucket;
+} dd_buckets;
 
 /* A thread that normalises batches, with its own rule set and normaliser. */
 typedef struct dd_reader {
@@ -374,7 +374,7 @@ typedef struct dd_ingest {
     gp_diag_list **errors; /* per batch, handed to the sink when reading ends */
     size_t nerrors_cap;
     dd_spill spill;
-    dd_rebucket rb;
+    dd_buckets bk;
     pthread_mutex_t mu;
     pthread_cond_t work, freed;
     int sync_ready, quit, rc;
@@ -462,16 +462,13 @@ int gp__dd_read_span(gp_deduper *d, uint64_t off, size_t len, char *out);
 /* The same with a newline after the line (len + 1 bytes and a NUL), always a copy. */
 int gp__dd_rec_line_nl(gp_deduper *d, const dd_rec *r, gp_arena *arena, const char **out);
 
-/* Sets the second file up (after grouping): nothing is done when lines are not spilled
- * or no file can be made. */
-int gp__dd_rebucket_start(gp_deduper *d);
-/* Writes record `rec`'s line to the bucket of its entity (worker `k`'s buffers). */
-int gp__dd_rebucket_put(gp_deduper *d, int k, uint32_t rec, const char *line, uint32_t len);
-/* After the features: the buffers written, the second file in place of the first. */
-int gp__dd_rebucket_finish(gp_deduper *d);
+/* The bucket of the spill file that the lines of records of id `id` are in. */
+uint32_t gp__dd_id_bucket(const char *id);
+/* The bucket of entity `e` (after grouping). */
+uint32_t gp__dd_entity_bucket(const gp_deduper *d, uint32_t e);
 /* Reads in the buckets of entities [lo, hi] and lets the others go (caller's thread,
  * no other thread reading lines). */
-int gp__dd_rebucket_load(gp_deduper *d, uint32_t lo, uint32_t hi);
+int gp__dd_buckets_load(gp_deduper *d, uint32_t lo, uint32_t hi);
 
 /* lib/dedup_entities.c: 2, 3. entities and their features */
 int gp__dd_group(gp_deduper *d);

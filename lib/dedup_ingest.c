@@ -54,7 +54,9 @@ static void store_free(dd_store *st)
         st->chunks = next;
     }
     free(st->recs);
-    free(st->buf);
+    for (size_t b = 0; st->bufs && b < DD_ID_BUCKETS; b++)
+        free(st->bufs[b].data);
+    free(st->bufs);
     memset(st, 0, sizeof *st);
 }
 
@@ -103,60 +105,74 @@ static void spill_close(dd_spill *sp)
     sp->fd = -1;
 }
 
-/* Claims `len` bytes at the end of the file and writes them there. */
-static int spill_write(dd_spill *sp, const char *data, size_t len, uint64_t *off)
+/* Writes bucket `b`'s buffer of a store (or one huge line) as one extent of the spill
+ * file; the records' offsets become the file's. */
+static int spill_extent(gp_deduper *d, dd_store *st, uint32_t b, const char *data, uint32_t len,
+                        const uint32_t *recs, const uint32_t *pos, uint32_t n)
 {
+    dd_spill *sp = &d->ingest.spill;
+    dd_buckets *bk = &d->ingest.bk;
     pthread_mutex_lock(&sp->mu);
     uint64_t at = sp->size;
+    int rc = GP_OK;
+    if (bk->next == bk->ext_cap && GP_GROW(bk->ext, bk->ext_cap, bk->next + 1) != GP_OK)
+        rc = GP_ENOMEM;
+    else
+        bk->ext[bk->next++] = (dd_extent){at, len, b, NULL};
     sp->size += len;
     pthread_mutex_unlock(&sp->mu);
-    *off = at;
-    while (len) {
-        ssize_t n = pwrite(sp->fd, data, len, (off_t)at);
-        if (n < 0 && errno == EINTR)
+    if (rc)
+        return rc;
+    for (uint32_t done = 0; done < len;) {
+        ssize_t w = pwrite(sp->fd, data + done, len - done, (off_t)(at + done));
+        if (w < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (w <= 0)
             return GP_EIO;
-        data += n;
-        len -= (size_t)n;
-        at += (uint64_t)n;
+        done += (uint32_t)w;
     }
+    for (uint32_t i = 0; i < n; i++)
+        st->recs[recs[i]].off = at + pos[i];
     return GP_OK;
 }
 
-/* Writes the store's buffer; its records' offsets become the file's. */
-static int store_flush(dd_spill *sp, dd_store *st)
+static int store_flush(gp_deduper *d, dd_store *st, uint32_t b)
 {
-    uint64_t base = 0;
-    int rc = st->blen ? spill_write(sp, st->buf, st->blen, &base) : GP_OK;
-    for (size_t i = st->pending; i < st->nrecs; i++)
-        st->recs[i].off += base;
-    st->pending = st->nrecs;
-    st->blen = 0;
+    dd_bbuf *bb = &st->bufs[b];
+    int rc = bb->len ? spill_extent(d, st, b, bb->data, bb->len, bb->rec, bb->pos, bb->n) : GP_OK;
+    bb->len = bb->n = 0;
     return rc;
 }
 
-/* Keeps a line: in the buffer on its way to the spill file (or in memory); `off` as
- * dd_rec has it, relative to the buffer until it is flushed. */
-static int store_line(dd_spill *sp, dd_store *st, const char *s, size_t len, uint64_t *off)
+/* Keeps the line of the store's record `rec`: in memory, or in the buffer of its id's
+ * bucket on its way to the spill file (its offset set when the buffer is written). */
+static int store_line(gp_deduper *d, dd_store *st, uint32_t rec, const char *s, uint32_t len)
 {
-    if (sp->fd < 0) {
+    dd_buckets *bk = &d->ingest.bk;
+    if (d->ingest.spill.fd < 0) {
         const char *p = store_put(st, s, len);
         if (!p)
             return GP_ENOMEM;
-        *off = (uint64_t)(uintptr_t)p;
+        st->recs[rec].off = (uint64_t)(uintptr_t)p;
         return GP_OK;
     }
-    if (!st->buf && !(st->buf = malloc(SPILL_BUF)))
+    uint32_t b = gp__dd_id_bucket(st->recs[rec].id);
+    if (len > bk->bbytes) { /* a huge line is an extent of its own */
+        uint32_t zero = 0;
+        return spill_extent(d, st, b, s, len, &rec, &zero, 1);
+    }
+    if (!st->bufs && !(st->bufs = calloc(DD_ID_BUCKETS, sizeof *st->bufs)))
         return GP_ENOMEM;
+    dd_bbuf *bb = &st->bufs[b];
     int rc;
-    if (len > SPILL_BUF - st->blen && (rc = store_flush(sp, st)) != GP_OK)
+    if ((bb->len + len > bk->bbytes || bb->n == DD_BB_RECS) && (rc = store_flush(d, st, b)))
         return rc;
-    if (len > SPILL_BUF) /* a huge line goes straight to the file (the caller counts it) */
-        return spill_write(sp, s, len, off);
-    memcpy(st->buf + st->blen, s, len);
-    *off = st->blen;
-    st->blen += len;
+    if (!bb->data && !(bb->data = malloc(bk->bbytes)))
+        return GP_ENOMEM;
+    memcpy(bb->data + bb->len, s, len);
+    bb->rec[bb->n] = rec;
+    bb->pos[bb->n++] = bb->len;
+    bb->len += len;
     return GP_OK;
 }
 
@@ -179,96 +195,43 @@ int gp__dd_read_span(gp_deduper *d, uint64_t off, size_t len, char *out)
     return GP_OK;
 }
 
-/* ---- the lines in entity order (dd_rebucket) ---- */
+/* ---- the spill file's buckets (dd_buckets) ---- */
 
 /* Buffers: at most this many bytes for all, at most BB_MAX each. */
-enum { RB_BUDGET = 32 << 20, BB_MAX = 64 << 10, BB_MIN = 4 << 10, RB_BUCKETS = 256 };
+enum { BK_BUDGET = 32 << 20, BB_MAX = 64 << 10, BB_MIN = 4 << 10 };
 /* A bucket larger than this is not read in (its lines are read one by one). */
-#define RB_LOAD_MAX ((uint64_t)64 << 20)
+#define BK_LOAD_MAX ((uint64_t)64 << 20)
 
-int gp__dd_rebucket_start(gp_deduper *d)
+static int hex_digit(char c)
 {
-    dd_rebucket *rb = &d->ingest.rb;
-    rb->file.fd = -1;
-    if (d->ingest.spill.fd < 0 || d->nents == 0)
-        return GP_OK;
-    rb->nworkers = d->nthreads;
-    rb->nb = d->nents / 2048 + 1;
-    if (rb->nb > RB_BUCKETS)
-        rb->nb = RB_BUCKETS;
-    rb->per = (uint32_t)((d->nents + rb->nb - 1) / rb->nb);
-    rb->nb = (d->nents + rb->per - 1) / rb->per;
-    rb->bbytes = RB_BUDGET / ((size_t)rb->nworkers * rb->nb);
-    rb->bbytes = rb->bbytes > BB_MAX ? BB_MAX : rb->bbytes < BB_MIN ? BB_MIN : rb->bbytes;
-    rb->bufs = calloc((size_t)rb->nworkers * rb->nb, sizeof *rb->bufs);
-    if (!rb->bufs)
-        return GP_ENOMEM;
-    if (pthread_mutex_init(&rb->file.mu, NULL) != 0)
-        return GP_OK; /* lines stay where they are */
-    rb->file.mu_ready = 1;
-    rb->file.fd = open_tmp();
-    return GP_OK;
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Writes a buffer (or one line) as an extent of bucket `b`; the records' offsets
- * become the second file's. */
-static int rb_write(gp_deduper *d, uint32_t b, const char *data, uint32_t len, const uint32_t *recs,
-                    const uint32_t *pos, uint32_t n)
+uint32_t gp__dd_id_bucket(const char *id)
 {
-    dd_rebucket *rb = &d->ingest.rb;
-    pthread_mutex_lock(&rb->file.mu);
-    uint64_t at = rb->file.size;
-    int rc = GP_OK;
-    if (rb->next == rb->ext_cap && GP_GROW(rb->ext, rb->ext_cap, rb->next + 1) != GP_OK)
-        rc = GP_ENOMEM;
-    else
-        rb->ext[rb->next++] = (dd_extent){at, len, b, NULL};
-    rb->file.size += len;
-    rb->put += n;
-    pthread_mutex_unlock(&rb->file.mu);
-    if (rc)
-        return rc;
-    for (uint32_t done = 0; done < len;) {
-        ssize_t w = pwrite(rb->file.fd, data + done, len - done, (off_t)(at + done));
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return GP_EIO;
-        done += (uint32_t)w;
+    /* bucket b > 0 starts at "gp-" and the two digits of b - 1: in strcmp order, an
+       id's bucket is the number of starts at or before it */
+    if (strncmp(id, "gp-", 3) == 0) {
+        int hi = hex_digit(id[3]), lo = hi < 0 ? -1 : hex_digit(id[4]);
+        if (lo >= 0)
+            return (uint32_t)(hi * 16 + lo) + 1;
     }
-    for (uint32_t i = 0; i < n; i++)
-        d->recs[recs[i]].off = at + pos[i];
-    return GP_OK;
-}
-
-static int rb_flush(gp_deduper *d, dd_bbuf *bb, uint32_t b)
-{
-    int rc = bb->len ? rb_write(d, b, bb->data, bb->len, bb->rec, bb->pos, bb->n) : GP_OK;
-    bb->len = bb->n = 0;
-    return rc;
-}
-
-int gp__dd_rebucket_put(gp_deduper *d, int k, uint32_t rec, const char *line, uint32_t len)
-{
-    dd_rebucket *rb = &d->ingest.rb;
-    if (rb->file.fd < 0)
-        return GP_OK;
-    uint32_t b = d->recs[rec].entity / rb->per;
-    dd_bbuf *bb = &rb->bufs[(size_t)k * rb->nb + b];
-    if (len > rb->bbytes) {
-        uint32_t zero = 0;
-        return rb_write(d, b, line, len, &rec, &zero, 1);
+    uint32_t lo = 0, hi = DD_ID_BUCKETS - 1; /* how many starts are <= id: in [lo, hi] */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo + 1) / 2; /* is start mid (of bucket mid) <= id? */
+        char start[6];
+        snprintf(start, sizeof start, "gp-%02x", mid - 1);
+        if (strcmp(start, id) <= 0)
+            lo = mid;
+        else
+            hi = mid - 1;
     }
-    int rc;
-    if ((bb->len + len > rb->bbytes || bb->n == DD_BB_RECS) && (rc = rb_flush(d, bb, b)))
-        return rc;
-    if (!bb->data && !(bb->data = malloc(rb->bbytes)))
-        return GP_ENOMEM;
-    memcpy(bb->data + bb->len, line, len);
-    bb->rec[bb->n] = rec;
-    bb->pos[bb->n++] = bb->len;
-    bb->len += len;
-    return GP_OK;
+    return lo;
+}
+
+uint32_t gp__dd_entity_bucket(const gp_deduper *d, uint32_t e)
+{
+    return gp__dd_id_bucket(d->ents[e].id);
 }
 
 static int ext_cmp(const void *x, const void *y)
@@ -279,61 +242,48 @@ static int ext_cmp(const void *x, const void *y)
     return (a->off > b->off) - (a->off < b->off);
 }
 
-static void rb_free_buffers(dd_rebucket *rb)
+/* When reading ends: every buffer written, the extents indexed by bucket. */
+static int buckets_finish(gp_deduper *d, dd_store **stores, int nstores)
 {
-    for (size_t i = 0; rb->bufs && i < (size_t)rb->nworkers * rb->nb; i++)
-        free(rb->bufs[i].data);
-    free(rb->bufs);
-    rb->bufs = NULL;
-}
-
-int gp__dd_rebucket_finish(gp_deduper *d)
-{
-    dd_rebucket *rb = &d->ingest.rb;
-    if (rb->file.fd < 0) {
-        rb_free_buffers(rb);
-        return GP_OK;
-    }
+    dd_buckets *bk = &d->ingest.bk;
     int rc = GP_OK;
-    for (int k = 0; k < rb->nworkers && !rc; k++)
-        for (size_t b = 0; b < rb->nb && !rc; b++)
-            rc = rb_flush(d, &rb->bufs[(size_t)k * rb->nb + b], (uint32_t)b);
-    rb_free_buffers(rb);
-    if (rc)
-        return rc;
-    /* every line moved, or some offsets would point into the wrong file */
-    if (rb->put != d->nrecs)
-        return GP_EINTERNAL;
-    qsort(rb->ext, rb->next, sizeof *rb->ext, ext_cmp);
-    rb->first = calloc(rb->nb + 1, sizeof *rb->first);
-    rb->mem = calloc(rb->nb, sizeof *rb->mem);
-    rb->loading = calloc(rb->nb, 1);
-    if (!rb->first || !rb->mem || !rb->loading)
-        return GP_ENOMEM;
-    for (size_t i = 0, b = 0; b <= rb->nb; b++) {
-        while (i < rb->next && rb->ext[i].bucket < b)
-            i++;
-        rb->first[b] = i;
+    for (int i = 0; i < nstores; i++) {
+        dd_store *st = stores[i];
+        for (uint32_t b = 0; st->bufs && b < DD_ID_BUCKETS; b++) {
+            if (!rc)
+                rc = store_flush(d, st, b);
+            free(st->bufs[b].data);
+        }
+        free(st->bufs);
+        st->bufs = NULL;
     }
-    dd_spill *sp = &d->ingest.spill;
-    close(sp->fd);
-    sp->fd = rb->file.fd;
-    sp->size = rb->file.size;
-    rb->file.fd = -1;
-    rb->ready = 1;
+    if (rc || d->ingest.spill.fd < 0)
+        return rc;
+    qsort(bk->ext, bk->next, sizeof *bk->ext, ext_cmp);
+    bk->first = calloc(DD_ID_BUCKETS + 1, sizeof *bk->first);
+    bk->mem = calloc(DD_ID_BUCKETS, sizeof *bk->mem);
+    bk->loading = calloc(DD_ID_BUCKETS, 1);
+    if (!bk->first || !bk->mem || !bk->loading)
+        return GP_ENOMEM;
+    for (size_t i = 0, b = 0; b <= DD_ID_BUCKETS; b++) {
+        while (i < bk->next && bk->ext[i].bucket < b)
+            i++;
+        bk->first[b] = i;
+    }
+    bk->ready = 1;
     return GP_OK;
 }
 
-static void rb_unload(dd_rebucket *rb, size_t b)
+static void bk_unload(dd_buckets *bk, size_t b)
 {
-    free(rb->mem[b]);
-    rb->mem[b] = NULL;
-    for (size_t i = rb->first[b]; i < rb->first[b + 1]; i++)
-        rb->ext[i].mem = NULL;
+    free(bk->mem[b]);
+    bk->mem[b] = NULL;
+    for (size_t i = bk->first[b]; i < bk->first[b + 1]; i++)
+        bk->ext[i].mem = NULL;
 }
 
 /* Reads extents todo[lo, hi) (a dd_range_fn: the threads read a bucket together). */
-static int rb_read_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
+static int bk_read_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx)
 {
     (void)w;
     dd_extent **todo = ctx;
@@ -343,93 +293,92 @@ static int rb_read_range(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void
     return rc;
 }
 
-int gp__dd_rebucket_load(gp_deduper *d, uint32_t lo, uint32_t hi)
+int gp__dd_buckets_load(gp_deduper *d, uint32_t lo, uint32_t hi)
 {
-    dd_rebucket *rb = &d->ingest.rb;
-    if (!rb->ready)
+    dd_buckets *bk = &d->ingest.bk;
+    if (!bk->ready)
         return GP_OK;
     /* UINT32_MAX: none */
-    size_t blo = lo == UINT32_MAX ? rb->nb : lo / rb->per, bhi = hi / rb->per;
+    size_t blo = lo == UINT32_MAX ? DD_ID_BUCKETS : gp__dd_entity_bucket(d, lo);
+    size_t bhi = hi == UINT32_MAX ? 0 : gp__dd_entity_bucket(d, hi);
     size_t ntodo = 0;
-    for (size_t b = 0; b < rb->nb; b++) {
-        rb->loading[b] = 0;
+    for (size_t b = 0; b < DD_ID_BUCKETS; b++) {
+        bk->loading[b] = 0;
         if (b < blo || b > bhi) {
-            if (rb->mem[b])
-                rb_unload(rb, b);
+            if (bk->mem[b])
+                bk_unload(bk, b);
             continue;
         }
-        if (rb->mem[b])
+        if (bk->mem[b])
             continue;
         uint64_t bytes = 0;
-        for (size_t i = rb->first[b]; i < rb->first[b + 1]; i++)
-            bytes += rb->ext[i].len;
-        if (bytes == 0 || bytes > RB_LOAD_MAX)
+        for (size_t i = bk->first[b]; i < bk->first[b + 1]; i++)
+            bytes += bk->ext[i].len;
+        if (bytes == 0 || bytes > BK_LOAD_MAX)
             continue;
         char *m = malloc((size_t)bytes);
         if (!m)
             return GP_ENOMEM;
-        rb->mem[b] = m;
-        rb->loading[b] = 1;
-        for (size_t i = rb->first[b]; i < rb->first[b + 1]; i++) {
-            rb->ext[i].mem = m;
-            m += rb->ext[i].len;
+        bk->mem[b] = m;
+        bk->loading[b] = 1;
+        for (size_t i = bk->first[b]; i < bk->first[b + 1]; i++) {
+            bk->ext[i].mem = m;
+            m += bk->ext[i].len;
         }
-        ntodo += rb->first[b + 1] - rb->first[b];
+        ntodo += bk->first[b + 1] - bk->first[b];
     }
     if (!ntodo)
         return GP_OK;
     dd_extent **todo = malloc(ntodo * sizeof *todo);
     int rc = todo ? GP_OK : GP_ENOMEM;
     size_t n = 0;
-    for (size_t b = 0; b < rb->nb && todo; b++)
-        for (size_t i = rb->first[b]; rb->loading[b] && i < rb->first[b + 1]; i++)
-            todo[n++] = &rb->ext[i];
+    for (size_t b = 0; b < DD_ID_BUCKETS && todo; b++)
+        for (size_t i = bk->first[b]; bk->loading[b] && i < bk->first[b + 1]; i++)
+            todo[n++] = &bk->ext[i];
     if (!rc)
-        rc = gp__dd_parallel_chunks(d, NULL, n, 4, rb_read_range, todo, d->nthreads);
-    for (size_t b = 0; b < rb->nb; b++) {
-        if (rc && rb->loading[b])
-            rb_unload(rb, b);
-        rb->loading[b] = 0;
+        rc = gp__dd_parallel_chunks(d, NULL, n, 4, bk_read_range, todo, d->nthreads);
+    for (size_t b = 0; b < DD_ID_BUCKETS; b++) {
+        if (rc && bk->loading[b])
+            bk_unload(bk, b);
+        bk->loading[b] = 0;
     }
     free(todo);
     return rc;
 }
 
 /* The line of `r` when its bucket is read in, else NULL. */
-static const char *rb_line(const gp_deduper *d, const dd_rec *r)
+static const char *bk_line(const gp_deduper *d, const dd_rec *r)
 {
-    const dd_rebucket *rb = &d->ingest.rb;
-    if (!rb->ready || r->entity == DD_NONE)
+    const dd_buckets *bk = &d->ingest.bk;
+    if (!bk->ready)
         return NULL;
-    size_t b = r->entity / rb->per;
-    if (b >= rb->nb || !rb->mem[b])
+    size_t b = gp__dd_id_bucket(r->id);
+    if (!bk->mem[b])
         return NULL;
-    size_t lo = rb->first[b], hi = rb->first[b + 1];
+    size_t lo = bk->first[b], hi = bk->first[b + 1];
     while (lo < hi) { /* the last extent that starts at or before the line */
         size_t mid = lo + (hi - lo) / 2;
-        if (rb->ext[mid].off <= r->off)
+        if (bk->ext[mid].off <= r->off)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == rb->first[b])
+    if (lo == bk->first[b])
         return NULL;
-    const dd_extent *x = &rb->ext[lo - 1];
+    const dd_extent *x = &bk->ext[lo - 1];
     if (!x->mem || r->off + r->len > x->off + x->len)
         return NULL;
     return x->mem + (r->off - x->off);
 }
 
-static void rb_free(dd_rebucket *rb)
+static void bk_free(dd_buckets *bk)
 {
-    rb_free_buffers(rb);
-    for (size_t b = 0; rb->mem && b < rb->nb; b++)
-        free(rb->mem[b]);
-    free(rb->mem);
-    free(rb->loading);
-    free(rb->first);
-    free(rb->ext);
-    spill_close(&rb->file);
+    for (size_t b = 0; bk->mem && b < DD_ID_BUCKETS; b++)
+        free(bk->mem[b]);
+    free(bk->mem);
+    free(bk->loading);
+    free(bk->first);
+    free(bk->ext);
 }
 
 /* The line into `arena`, with a newline when `nl` (then always a copy). */
@@ -443,7 +392,7 @@ static int rec_line(gp_deduper *d, const dd_rec *r, gp_arena *arena, int nl, con
     char *p = gp_arena_alloc(arena, (size_t)r->len + 2);
     if (!p)
         return GP_ENOMEM;
-    const char *mem = sp->fd < 0 ? (const char *)(uintptr_t)r->off : rb_line(d, r);
+    const char *mem = sp->fd < 0 ? (const char *)(uintptr_t)r->off : bk_line(d, r);
     if (mem) {
         memcpy(p, mem, r->len);
     } else {
@@ -484,17 +433,14 @@ static int keep_record(dd_reader *rd, gp_record *rec)
     size_t len = rd->line.len - 1; /* without the newline */
     if (len >= UINT32_MAX)
         return GP_ELIMIT;
-    dd_spill *sp = &rd->d->ingest.spill;
-    uint64_t off;
-    rc = store_line(sp, st, rd->line.data, len, &off);
-    if (rc)
-        return rc;
     const char *id = store_put(st, rec->id, strlen(rec->id));
     if (!id)
         return GP_ENOMEM;
-    st->recs[st->nrecs++] = (dd_rec){off, (uint32_t)len, 0, id};
-    if (len > SPILL_BUF && sp->fd >= 0)
-        st->pending = st->nrecs; /* written already, at its offset */
+    st->recs[st->nrecs] = (dd_rec){0, (uint32_t)len, 0, id};
+    rc = store_line(rd->d, st, (uint32_t)st->nrecs, rd->line.data, (uint32_t)len);
+    if (rc)
+        return rc;
+    st->nrecs++;
     /* a huge line's buffer is not kept for the next records */
     if (rd->line.cap > 4 * (size_t)SPILL_BUF)
         gp_buf_free(&rd->line);
@@ -624,6 +570,8 @@ static int ingest_start(gp_deduper *d)
         in->free_list[in->nfree++] = in->npool - 1 - i;
     }
     spill_open(&in->spill);
+    size_t bytes = BK_BUDGET / ((size_t)(want + 1) * DD_ID_BUCKETS);
+    in->bk.bbytes = bytes > BB_MAX ? BB_MAX : bytes < BB_MIN ? BB_MIN : bytes;
     int rc = reader_init(d, &in->self, 0);
     if (rc || !want)
         return rc;
@@ -716,14 +664,15 @@ int gp__dd_ingest_finish(gp_deduper *d)
         gp_diag_list_free(in->errors[k]);
         in->errors[k] = NULL;
     }
-    size_t n = in->self.store.nrecs;
+    dd_store *stores[DD_MAX_READERS + 1];
+    stores[0] = &in->self.store;
     for (int i = 0; i < DD_MAX_READERS; i++)
-        n += in->readers[i].store.nrecs;
-    if (!rc && in->spill.fd >= 0) {
-        rc = store_flush(&in->spill, &in->self.store);
-        for (int i = 0; i < DD_MAX_READERS && !rc; i++)
-            rc = store_flush(&in->spill, &in->readers[i].store);
-    }
+        stores[i + 1] = &in->readers[i].store;
+    size_t n = 0;
+    for (int i = 0; i <= DD_MAX_READERS; i++)
+        n += stores[i]->nrecs;
+    if (!rc)
+        rc = buckets_finish(d, stores, DD_MAX_READERS + 1);
     if (rc)
         return rc;
     if (n >= UINT32_MAX - 1)
@@ -732,19 +681,13 @@ int gp__dd_ingest_finish(gp_deduper *d)
     if (!d->recs)
         return GP_ENOMEM;
     d->nrecs = 0;
-    dd_store *stores[DD_MAX_READERS + 1];
-    stores[0] = &in->self.store;
-    for (int i = 0; i < DD_MAX_READERS; i++)
-        stores[i + 1] = &in->readers[i].store;
     for (int i = 0; i <= DD_MAX_READERS; i++) {
         if (stores[i]->nrecs)
             memcpy(d->recs + d->nrecs, stores[i]->recs, stores[i]->nrecs * sizeof *d->recs);
         d->nrecs += stores[i]->nrecs;
         free(stores[i]->recs);
-        free(stores[i]->buf);
         stores[i]->recs = NULL;
-        stores[i]->buf = NULL;
-        stores[i]->nrecs = stores[i]->cap = stores[i]->pending = stores[i]->blen = 0;
+        stores[i]->nrecs = stores[i]->cap = 0;
     }
     d->stats.records_in = d->nrecs;
     return GP_OK;
@@ -767,7 +710,7 @@ void gp__dd_ingest_free(gp_deduper *d)
     for (size_t k = 0; k < in->nerrors_cap; k++)
         gp_diag_list_free(in->errors[k]);
     free(in->errors);
-    rb_free(&in->rb);
+    bk_free(&in->bk);
     spill_close(&in->spill);
     free(in->pool);
     free(in->free_list);

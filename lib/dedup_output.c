@@ -496,7 +496,7 @@ int gp_dedup_write(gp_deduper *d, const gp_dedup_output *out)
         window win = {groups, ready, out->clusters || out->findings};
         /* the lines of the window's entities at once (but members may be anywhere) */
         if (n)
-            rc = gp__dd_rebucket_load(d, groups[0], groups[n - 1]);
+            rc = gp__dd_buckets_load(d, groups[0], groups[n - 1]);
         if (!rc)
             rc = gp__dd_parallel(d, NULL, n, render_range, &win, threads);
         for (size_t k = 0; k < n && !rc; k++)
@@ -506,7 +506,7 @@ int gp_dedup_write(gp_deduper *d, const gp_dedup_output *out)
     }
     for (int k = 0; k < d->nthreads; k++)
         gp_arena_reset(d->workers[k].render);
-    int unload = gp__dd_rebucket_load(d, UINT32_MAX, UINT32_MAX);
+    int unload = gp__dd_buckets_load(d, UINT32_MAX, UINT32_MAX);
     rc = rc ? rc : unload;
     free(groups);
     free(ready);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dedup_impl.h"
 #include "helpers.h"
 
 static const char *const seeds[] = {
@@ -327,8 +328,9 @@ static void test_dedup__shuffled_input_gives_identical_bytes(void **state)
 }
 
 /* Runs `raw` copied `copies` times under new ids (every third copy with the id of the
- * one before, so that some ids have several records) and returns the dataset and the
- * clusters file. */
+ * one before, so that some ids have several records; some ids not gpkit's, before,
+ * between and after the buckets of "gp-" and hex digits) and returns the dataset and
+ * the clusters file. */
 static void run_copies(const th_records *raw, int copies, int threads, gp_buf *dataset,
                        gp_buf *clusters)
 {
@@ -338,8 +340,13 @@ static void run_copies(const th_records *raw, int copies, int threads, gp_buf *d
         for (size_t i = 0; i < raw->len; i++) {
             gp_record rec = raw->items[i];
             char id[32];
-            uint64_t h = ((uint64_t)i << 20 | (uint64_t)(c - (c % 3 == 2))) * 0x9e3779b97f4a7c15ULL;
-            snprintf(id, sizeof id, "gp-%016llx", (unsigned long long)h);
+            int from = c - (c % 3 == 2);
+            uint64_t h = ((uint64_t)i << 20 | (uint64_t)from) * 0x9e3779b97f4a7c15ULL;
+            const char *form = from % 5 == 4   ? "ISSA-%016llx"
+                               : from % 7 == 6 ? "gp-%016llX"
+                               : from == 10    ? "zz-%016llx"
+                                               : "gp-%016llx";
+            snprintf(id, sizeof id, form, (unsigned long long)h);
             rec.id = id;
             /* most copies a practice of their own: a text of made-up words */
             char text[400];
@@ -364,11 +371,53 @@ static void run_copies(const th_records *raw, int copies, int threads, gp_buf *d
     stop(&r);
 }
 
+/* An id's bucket of the temporary file never decreases in strcmp order (what reading
+ * by bucket relies on), whatever the id: a hash in hex after "gp-" or anything else. */
+static void test_dedup__id_buckets_follow_the_order_of_ids(void **state)
+{
+    (void)state;
+    assert_int_equal(gp__dd_id_bucket("gp-0000000000000000"), 1);
+    assert_int_equal(gp__dd_id_bucket("gp-ffffffffffffffff"), 256);
+    assert_int_equal(gp__dd_id_bucket("ISSA-1"), 0);
+    assert_int_equal(gp__dd_id_bucket("gp-0"), 0);
+    assert_int_equal(gp__dd_id_bucket("gp-0g"), 16);
+    assert_int_equal(gp__dd_id_bucket("gp-A1"), 160);
+    assert_int_equal(gp__dd_id_bucket("zz"), 256);
+    const char alphabet[] = "-0129:AFZafgpz";
+    enum { N = 4000 };
+    char(*ids)[8] = malloc(N * sizeof *ids);
+    assert_non_null(ids);
+    uint64_t x = 1;
+    for (int i = 0; i < N; i++) {
+        size_t len = 0;
+        if (i % 2) /* half begin like gpkit's ids */
+            len = (size_t)snprintf(ids[i], 8, "gp-");
+        for (; len < 6; len++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            ids[i][len] = alphabet[(x >> 33) % (sizeof alphabet - 1)];
+        }
+        ids[i][len] = '\0';
+    }
+    qsort(ids, N, sizeof *ids, (int (*)(const void *, const void *))strcmp);
+    for (int i = 0; i < N; i++) {
+        uint32_t b = gp__dd_id_bucket(ids[i]);
+        uint32_t starts = 0; /* bucket k > 0 starts at "gp-%02x" of k - 1 */
+        for (unsigned k = 0; k < 256; k++) {
+            char start[6];
+            snprintf(start, sizeof start, "gp-%02x", k);
+            starts += strcmp(start, ids[i]) <= 0;
+        }
+        assert_int_equal(b, starts);
+        if (i)
+            assert_true(gp__dd_id_bucket(ids[i - 1]) <= b);
+    }
+    free(ids);
+}
+
 /*
- * Past a few thousand ids the lines are moved to a second file in the order of the
- * ids and read back a bucket at a time, merged groups reaching into other buckets:
- * the bytes are those of lines kept in memory (no temporary directory), on one thread
- * or two.
+ * The lines go to the temporary file in buckets of ids and are read back a bucket at a
+ * time, merged groups reaching into other buckets: the bytes are those of lines kept
+ * in memory (no temporary directory), on one thread or two.
  */
 static void test_dedup__lines_read_by_bucket_give_identical_bytes(void **state)
 {
@@ -376,7 +425,7 @@ static void test_dedup__lines_read_by_bucket_give_identical_bytes(void **state)
     th_records raw;
     th_diags diags;
     load_seeds(&raw, &diags);
-    enum { COPIES = 36 }; /* about 10,000 records, 6,600 ids: 4 buckets, 2 windows */
+    enum { COPIES = 36 }; /* about 10,000 records, 6,600 ids: 2 output windows */
     gp_buf spilled = GP_BUF_INIT, spilled_cl = GP_BUF_INIT;
     run_copies(&raw, COPIES, 2, &spilled, &spilled_cl);
     gp_buf one = GP_BUF_INIT, one_cl = GP_BUF_INIT;
@@ -754,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_dedup__emas_is_one_record_with_united_topics),
         cmocka_unit_test(test_dedup__zus_practices_are_a_possible_duplicate_not_merged),
         cmocka_unit_test(test_dedup__shuffled_input_gives_identical_bytes),
+        cmocka_unit_test(test_dedup__id_buckets_follow_the_order_of_ids),
         cmocka_unit_test(test_dedup__lines_read_by_bucket_give_identical_bytes),
         cmocka_unit_test(test_dedup__merge_decisions_give_229_records),
         cmocka_unit_test(test_dedup__distinct_decision_keeps_zus_apart_unreported),
