@@ -200,9 +200,9 @@ void gp_linter_free(gp_linter *l)
     worker_free(&l->main);
     gp_deduper_free(l->dedup);
     gp_discover_free(l->disc);
-    gp_arena_free(l->keep);
-    gp__lint_spreads_free(l->inst_countries);
+    gp__lint_spreads_free(l->inst_countries); /* the spreads are in `keep` */
     gp__lint_spreads_free(l->country_regions);
+    gp_arena_free(l->keep);
     gp_map_free(l->inst_countries);
     gp_map_free(l->country_regions);
     gp_map_free(l->interned);
