@@ -16,7 +16,8 @@
 
 #include "dedup_impl.h"
 
-enum { STORE_CHUNK = 8 << 20, SPILL_BUF = 1 << 20 };
+/* LINE_KEEP: a reader keeps its line buffer for the next record up to this size */
+enum { STORE_CHUNK = 8 << 20, LINE_KEEP = 4 << 20 };
 
 typedef struct dd_chunk {
     struct dd_chunk *next;
@@ -202,6 +203,7 @@ enum { BK_BUDGET = 32 << 20, BB_MAX = 64 << 10, BB_MIN = 4 << 10 };
 /* A bucket larger than this is not read in (its lines are read one by one). */
 #define BK_LOAD_MAX ((uint64_t)64 << 20)
 
+/* Lower case only: "A" to "F" sort before "a", between the buckets' starts. */
 static int hex_digit(char c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -442,7 +444,7 @@ static int keep_record(dd_reader *rd, gp_record *rec)
         return rc;
     st->nrecs++;
     /* a huge line's buffer is not kept for the next records */
-    if (rd->line.cap > 4 * (size_t)SPILL_BUF)
+    if (rd->line.cap > LINE_KEEP)
         gp_buf_free(&rd->line);
     return GP_OK;
 }
