@@ -82,5 +82,10 @@ int gp__ends_sentence(const char *s, size_t len);
 void gp__input_set_line_max(gp_input *in, size_t max);
 /* Device and inode of the file being read (stdin included); GP_EIO when unknown. */
 int gp__input_identity(const gp_input *in, unsigned long long *dev, unsigned long long *ino);
+/*
+ * Whether matching keys take ASCII text 16 bytes at a time where the processor can
+ * (the default) or a byte at a time: for tests that compare the two. Not thread-safe.
+ */
+void gp__text_key_vectors(int on);
 
 #endif

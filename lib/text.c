@@ -285,6 +285,66 @@ static const unsigned char key_table[128] = {
     ['Y'] = 'y', ['Z'] = 'z',
 };
 
+/* Whether key_ascii_run may take 16 bytes at a time (tests turn it off to compare). */
+static int key_vectors = 1;
+
+void gp__text_key_vectors(int on)
+{
+    key_vectors = on;
+}
+
+#if defined(__SSE2__)
+/*
+ * The common case 16 bytes at a time: letters, digits and single spaces, as in most of
+ * a description. Then the key is the bytes lower-cased, a trailing space left pending.
+ * Returns 0, writing nothing, for anything else (punctuation, a run of spaces, a space
+ * where the scalar loop would drop it, the word limit in reach): the caller then takes
+ * the 16 bytes one at a time.
+ */
+static int key_ascii_16(const char *s, char **wp, int *pending, int *any, size_t *words,
+                        size_t limit)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    /* an ASCII run: every byte is below 0x80, so the signed comparisons hold */
+    const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                        _mm_cmpgt_epi8(_mm_set1_epi8('Z' + 1), v));
+    const __m128i lower = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
+                                        _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), v));
+    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                        _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), v));
+    const __m128i space = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
+    unsigned ok = (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(upper, lower), _mm_or_si128(digit, space)));
+    unsigned spaces = (unsigned)_mm_movemask_epi8(space);
+    if (ok != 0xFFFF || (spaces & (spaces >> 1)))
+        return 0;
+    /* a leading space counts only right after a word: else it is dropped or doubled */
+    if ((spaces & 1) && (*pending || !*any))
+        return 0;
+    /* words are counted for the limit only (a popcount is a call without -mpopcnt) */
+    size_t nstarts = 0;
+    if (limit != SIZE_MAX) {
+        unsigned starts = ~spaces & 0xFFFF & ((spaces << 1) | (unsigned)*pending);
+        for (; starts; starts &= starts - 1)
+            nstarts++;
+        if (*words + nstarts >= limit)
+            return 0;
+    }
+    char *w = *wp;
+    if (*pending)
+        *w++ = ' ';
+    _mm_storeu_si128((__m128i *)(void *)w,
+                     _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
+    w += 16;
+    *pending = (spaces >> 15) & 1;
+    w -= *pending;
+    *any = 1;
+    *words += nstarts;
+    *wp = w;
+    return 1;
+}
+#endif
+
 /* ASCII bytes straight into the reserved buffer: this is the hot loop of every key. */
 static void key_ascii_run(keyw *k, const char *s, size_t len)
 {
@@ -299,38 +359,52 @@ static void key_ascii_run(keyw *k, const char *s, size_t len)
     size_t words = k->words, limit = k->limit;
     if (limit == 0)
         limit = SIZE_MAX;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char t = key_table[(unsigned char)s[i] & 0x7F];
-        if (t != 1 && t != 2) {
-            /*
-             * Letters, digits and separators without a branch on which it is: a word
-             * start costs a misprediction otherwise, and words are short.
-             */
-            int word = t > 2, begins = word & pending;
-            words += (size_t)begins;
-            if (words == limit) {
-                k->done = 1;
-                break;
+    size_t i = 0;
+    while (i < len) {
+        size_t stop = len;
+#if defined(__SSE2__)
+        if (key_vectors && len - i >= 16) {
+            if (key_ascii_16(s + i, &w, &pending, &any, &words, limit)) {
+                i += 16;
+                continue;
             }
-            *w = ' ';
-            w += begins;
-            *w = (char)t;
-            w += word;
-            any |= word;
-            pending = (1 - word) & (pending | (t == 0 && any));
-        } else if (t == 2) {
-            if (any) {
-                if (++words == limit) {
+            stop = i + 16;
+        }
+#endif
+        for (; i < stop; i++) {
+            unsigned char t = key_table[(unsigned char)s[i] & 0x7F];
+            if (t != 1 && t != 2) {
+                /*
+                 * Letters, digits and separators without a branch on which it is: a
+                 * word start costs a misprediction otherwise, and words are short.
+                 */
+                int word = t > 2, begins = word & pending;
+                words += (size_t)begins;
+                if (words == limit) {
                     k->done = 1;
-                    break;
+                    goto out;
                 }
-                *w++ = ' ';
+                *w = ' ';
+                w += begins;
+                *w = (char)t;
+                w += word;
+                any |= word;
+                pending = (1 - word) & (pending | (t == 0 && any));
+            } else if (t == 2) {
+                if (any) {
+                    if (++words == limit) {
+                        k->done = 1;
+                        goto out;
+                    }
+                    *w++ = ' ';
+                }
+                memcpy(w, "and", 3);
+                w += 3;
+                any = pending = 1;
             }
-            memcpy(w, "and", 3);
-            w += 3;
-            any = pending = 1;
         }
     }
+out:
     out->len = (size_t)(w - out->data);
     out->data[out->len] = '\0';
     k->pending_space = pending;

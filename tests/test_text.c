@@ -1,9 +1,12 @@
 /*
  * tests/test_text.c - matching keys, NFC, white space and folding.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helpers.h"
+#include "internal.h"
 
 static char *key_of(gp_text *t, const char *s)
 {
@@ -203,6 +206,76 @@ static void test_text__key_of_a_long_text_is_whole_across_pieces(void **state)
     gp_text_free(t);
 }
 
+/* The key of s, whole (words 0) or opening, a byte at a time or 16 at once. */
+static void key_both_ways(gp_text *t, const char *s, size_t len, size_t words)
+{
+    gp_buf bytewise = GP_BUF_INIT, vectors = GP_BUF_INIT;
+    gp__text_key_vectors(0);
+    int rc1 = words ? gp_text_key_opening(t, s, len, words, &bytewise)
+                    : gp_text_key(t, s, len, &bytewise);
+    gp__text_key_vectors(1);
+    int rc2 =
+        words ? gp_text_key_opening(t, s, len, words, &vectors) : gp_text_key(t, s, len, &vectors);
+    assert_int_equal(rc1, GP_OK);
+    assert_int_equal(rc2, GP_OK);
+    if (bytewise.len != vectors.len ||
+        memcmp(gp_buf_str(&bytewise), gp_buf_str(&vectors), bytewise.len) != 0)
+        fail_msg("keys differ (%zu words) for \"%.*s\":\n  bytewise \"%s\"\n  vectors  \"%s\"",
+                 words, (int)len, s, gp_buf_str(&bytewise), gp_buf_str(&vectors));
+    gp_buf_free(&bytewise);
+    gp_buf_free(&vectors);
+}
+
+/*
+ * Keys made 16 bytes at a time equal keys made a byte at a time: on texts of runs of
+ * spaces, capitals, digits, punctuation, apostrophes, "&" and a few non-ASCII
+ * characters at every alignment, with and without a word limit, and on every line of
+ * a real dump.
+ */
+static void test_text__key_vectors_equal_bytewise(void **state)
+{
+    (void)state;
+    gp_text *t;
+    assert_int_equal(gp_text_new(&t), GP_OK);
+    static const char *const pieces[] = {
+        "a", "b",  "z", "A", "Z",      "m",      "q",      "0",   "9",    " ",   " ",
+        " ", "  ", ",", ".", "-",      "'",      "`",      "&",   "\t",   "\n",  "(",
+        ")", "@",  "[", "{", "\u00e9", "\u2019", "\u00a0", "xyz", "Fund", " of "};
+    srand(20261201);
+    char text[400];
+    for (int round = 0; round < 20000; round++) {
+        size_t len = 0, want = (size_t)(rand() % 380);
+        /* mostly letters and single spaces, as in prose, now and then anything */
+        int plain = rand() % 4 != 0;
+        while (len < want) {
+            const char *p = pieces[rand() % (plain ? 10 : (int)GP_ARRAY_LEN(pieces))];
+            size_t n = strlen(p);
+            if (len + n >= sizeof text)
+                break;
+            memcpy(text + len, p, n);
+            len += n;
+        }
+        key_both_ways(t, text, len, 0);
+        key_both_ways(t, text, len, (size_t)(rand() % 40) + 1);
+    }
+    static const char *const dumps[] = {"fixtures/seeds/booklet-asia-pacific-2018.txt",
+                                        "fixtures/seeds/listing-europe-award-2024.txt"};
+    for (size_t d = 0; d < GP_ARRAY_LEN(dumps); d++) {
+        FILE *f = fopen(th_path(dumps[d]), "rb");
+        assert_non_null(f);
+        char line[8192];
+        size_t lines = 0;
+        while (fgets(line, sizeof line, f)) {
+            key_both_ways(t, line, strlen(line), 0);
+            key_both_ways(t, line, strlen(line), 3);
+            lines++;
+        }
+        fclose(f);
+        assert_true(lines > 100);
+    }
+    gp_text_free(t);
+}
+
 static void test_text__edit_distance_counts_transpositions(void **state)
 {
     assert_int_equal(gp_text_edit_distance("employment", 10, "unemployment", 12), 2);
@@ -249,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_text__clean_in_one_pass_as_in_three),
         cmocka_unit_test(test_text__key_opening_is_the_key_cut),
         cmocka_unit_test(test_text__key_of_a_long_text_is_whole_across_pieces),
+        cmocka_unit_test(test_text__key_vectors_equal_bytewise),
         cmocka_unit_test(test_text__edit_distance_counts_transpositions),
         cmocka_unit_test(test_text__edit_distance_counts_characters_not_bytes),
     };
