@@ -211,6 +211,11 @@ typedef struct dd_score {
     unsigned title_words;  /* title_in_description: title words looked for */
 } dd_score;
 
+/* The number of values two sorted arrays of distinct fingerprints share. */
+size_t gp__dd_common16(const uint16_t *a, size_t na, const uint16_t *b, size_t nb);
+/* Whether gp__dd_common16 compares 8 values at once where it can (the default); tests. */
+void gp__dd_common16_vectors(int on);
+
 /*
  * Scores entities a and b (see docs/dedup.md). A score below `floor` may be left an
  * upper bound (out->bound): pass 0 for every part.

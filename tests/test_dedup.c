@@ -414,6 +414,50 @@ static void test_dedup__id_buckets_follow_the_order_of_ids(void **state)
     free(ids);
 }
 
+/* Sorted distinct 16-bit values: each of 0..65535 kept with odds keep/1024. */
+static size_t random_sketch(uint64_t *x, uint16_t *out, size_t cap, unsigned keep, unsigned lo,
+                            unsigned hi)
+{
+    size_t n = 0;
+    for (unsigned v = lo; v <= hi && n < cap; v++) {
+        *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+        if ((*x >> 54) < keep)
+            out[n++] = (uint16_t)v;
+    }
+    return n;
+}
+
+/* Fingerprints shared by two sketches: 8 at once as one at a time, as brute force. */
+static void test_dedup__common_fingerprints_counted_8_at_once_as_one_by_one(void **state)
+{
+    (void)state;
+    enum { CAP = 700 };
+    uint16_t a[CAP], b[CAP];
+    uint64_t x = 7;
+    for (int round = 0; round < 3000; round++) {
+        /* sizes 0 to CAP, dense or sparse, overlapping ranges or not, 0 and 65535 too */
+        unsigned lo = (unsigned)(round % 7 == 0 ? 0 : (round * 37) % 60000);
+        unsigned hi = round % 5 == 0 ? 65535 : lo + 200 + (unsigned)(round % 900);
+        size_t na =
+            random_sketch(&x, a, (size_t)(round % CAP), 1 + (unsigned)(round % 1000), lo, hi);
+        size_t nb =
+            random_sketch(&x, b, (size_t)((round * 7) % CAP), 1 + (unsigned)((round * 3) % 1000),
+                          lo + (unsigned)(round % 50), hi);
+        size_t brute = 0;
+        for (size_t i = 0; i < na; i++)
+            for (size_t j = 0; j < nb; j++)
+                brute += a[i] == b[j];
+        gp__dd_common16_vectors(0);
+        size_t one_by_one = gp__dd_common16(a, na, b, nb);
+        gp__dd_common16_vectors(1);
+        size_t at_once = gp__dd_common16(a, na, b, nb);
+        if (one_by_one != brute || at_once != brute)
+            fail_msg("round %d: %zu and %zu values: brute force %zu, one by one %zu, 8 at once %zu",
+                     round, na, nb, brute, one_by_one, at_once);
+        assert_int_equal(gp__dd_common16(b, nb, a, na), brute);
+    }
+}
+
 /*
  * The lines go to the temporary file in buckets of ids and are read back a bucket at a
  * time, merged groups reaching into other buckets: the bytes are those of lines kept
@@ -804,6 +848,7 @@ int main(void)
         cmocka_unit_test(test_dedup__zus_practices_are_a_possible_duplicate_not_merged),
         cmocka_unit_test(test_dedup__shuffled_input_gives_identical_bytes),
         cmocka_unit_test(test_dedup__id_buckets_follow_the_order_of_ids),
+        cmocka_unit_test(test_dedup__common_fingerprints_counted_8_at_once_as_one_by_one),
         cmocka_unit_test(test_dedup__lines_read_by_bucket_give_identical_bytes),
         cmocka_unit_test(test_dedup__merge_decisions_give_229_records),
         cmocka_unit_test(test_dedup__distinct_decision_keeps_zus_apart_unreported),
