@@ -114,7 +114,7 @@ static size_t unique_u64(uint64_t *a, size_t n)
 
 int gp__dd_sorted_unique(dd_u64vec *v)
 {
-    uint64_t *tmp = malloc((v->len ? v->len : 1) * sizeof *tmp);
+    uint64_t *tmp = gp__big_alloc((v->len ? v->len : 1) * sizeof *tmp);
     if (!tmp)
         return GP_ENOMEM;
     int rc = radix_u64(v->v, tmp, v->len);
@@ -288,7 +288,7 @@ int gp_dedup_run(gp_deduper *d)
         rc = gp__dd_group(d);
     uint32_t *bands = NULL;
     if (!rc) {
-        bands = calloc(d->nents * (size_t)d->r->bands + 1, sizeof *bands);
+        bands = gp__big_calloc(d->nents * (size_t)d->r->bands + 1, sizeof *bands);
         if (!bands)
             rc = GP_ENOMEM;
     }
@@ -297,7 +297,7 @@ int gp_dedup_run(gp_deduper *d)
     if (!rc)
         rc = gp__dd_candidate_pairs(d, bands);
     free(bands);
-    if (!rc && !(d->scores = malloc((d->npairs ? d->npairs : 1) * sizeof *d->scores)))
+    if (!rc && !(d->scores = gp__big_alloc((d->npairs ? d->npairs : 1) * sizeof *d->scores)))
         rc = GP_ENOMEM;
     if (!rc)
         rc = gp__dd_parallel(d, "scoring", d->npairs, gp__dd_score_range, NULL, d->nthreads);

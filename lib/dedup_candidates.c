@@ -96,8 +96,8 @@ static int counterparts(gp_deduper *d, dd_u64vec *pairs)
     if (r->counterparts[0] == GP_FORMAT_AUTO)
         return GP_OK;
     unsigned fx = 1u << r->counterparts[0], fy = 1u << r->counterparts[1];
-    dd_kv *a = malloc((d->nents ? d->nents : 1) * sizeof *a);
-    dd_kv *tmp = malloc((d->nents ? d->nents : 1) * sizeof *tmp);
+    dd_kv *a = gp__big_alloc((d->nents ? d->nents : 1) * sizeof *a);
+    dd_kv *tmp = gp__big_alloc((d->nents ? d->nents : 1) * sizeof *tmp);
     if (!a || !tmp) {
         free(a);
         free(tmp);
@@ -165,8 +165,8 @@ static int pair_spaces(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *
     space_worker *sw = &sc->per[w - d->workers];
     size_t n = d->nents;
     if (!sw->a) {
-        sw->a = malloc((n ? n : 1) * sizeof *sw->a);
-        sw->tmp = malloc((n ? n : 1) * sizeof *sw->tmp);
+        sw->a = gp__big_alloc((n ? n : 1) * sizeof *sw->a);
+        sw->tmp = gp__big_alloc((n ? n : 1) * sizeof *sw->tmp);
         if (!sw->a || !sw->tmp)
             return GP_ENOMEM;
     }
@@ -247,7 +247,7 @@ int gp__dd_candidate_pairs(gp_deduper *d, const uint32_t *bands)
     if (!rc) {
         /* the union of the three sorted sets */
         size_t total = blk.len + lsh.len + cp.len;
-        d->pairs = malloc((total ? total : 1) * sizeof *d->pairs);
+        d->pairs = gp__big_alloc((total ? total : 1) * sizeof *d->pairs);
         if (!d->pairs) {
             rc = GP_ENOMEM;
         } else {

@@ -259,7 +259,7 @@ int gp__dd_cluster(gp_deduper *d)
     size_t ne = 0;
     for (size_t i = 0; i < d->npairs; i++)
         ne += d->scores[i] / 1000.0 >= r->merge;
-    edge *edges = malloc((ne ? ne : 1) * sizeof *edges);
+    edge *edges = gp__big_alloc((ne ? ne : 1) * sizeof *edges);
     if (!edges)
         return GP_ENOMEM;
     ne = 0;

@@ -132,8 +132,8 @@ static int sort_by_id(gp_deduper *d, uint64_t **keys_out)
             k++;
         common = k;
     }
-    dd_kv *keys = malloc(2 * n * sizeof *keys);
-    dd_rec *tmp = malloc(n * sizeof *tmp);
+    dd_kv *keys = gp__big_alloc(2 * n * sizeof *keys);
+    dd_rec *tmp = gp__big_alloc(n * sizeof *tmp);
     if (!keys || !tmp) {
         free(keys);
         free(tmp);
@@ -189,8 +189,8 @@ int gp__dd_group(gp_deduper *d)
         n += begins[i];
     }
     free(keys);
-    d->ents = calloc(n ? n : 1, sizeof *d->ents);
-    d->cid = malloc((n ? n : 1) * sizeof *d->cid);
+    d->ents = gp__big_calloc(n ? n : 1, sizeof *d->ents);
+    d->cid = gp__big_alloc((n ? n : 1) * sizeof *d->cid);
     if (!d->ents || !d->cid) {
         free(begins);
         return GP_ENOMEM;
@@ -378,9 +378,9 @@ int gp__dd_features_all(gp_deduper *d, uint32_t *bands)
     /* every record from the file in its order (radix-sorted by offset), then the
      * entities of several records */
     size_t n = d->nrecs;
-    uint32_t *all = malloc((n ? n : 1) * sizeof *all);
-    uint32_t *multi = malloc((d->nents ? d->nents : 1) * sizeof *multi);
-    dd_kv *order = malloc(2 * (n ? n : 1) * sizeof *order);
+    uint32_t *all = gp__big_alloc((n ? n : 1) * sizeof *all);
+    uint32_t *multi = gp__big_alloc((d->nents ? d->nents : 1) * sizeof *multi);
+    dd_kv *order = gp__big_alloc(2 * (n ? n : 1) * sizeof *order);
     if (!all || !multi || !order) {
         free(all);
         free(multi);

@@ -323,6 +323,7 @@ typedef struct dd_store {
     dd_rec *recs;
     size_t nrecs, cap;
     dd_bbuf *bufs; /* DD_ID_BUCKETS; a record's offset is known once its buffer is written */
+    char *slab;    /* the buffers' memory, one block (in huge pages where there are) */
 } dd_store;
 
 /*

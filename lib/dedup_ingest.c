@@ -31,8 +31,9 @@ static const char *store_put(dd_store *st, const char *s, size_t len)
 {
     dd_chunk *c = st->chunks;
     if (!c || c->cap - c->used < len + 1) {
-        size_t cap = len + 1 > STORE_CHUNK ? len + 1 : STORE_CHUNK;
-        c = malloc(sizeof *c + cap);
+        /* STORE_CHUNK with the header: whole huge pages (gp__big_alloc) */
+        size_t cap = len + 1 > STORE_CHUNK - sizeof *c ? len + 1 : STORE_CHUNK - sizeof *c;
+        c = gp__big_alloc(sizeof *c + cap);
         if (!c)
             return NULL;
         c->next = st->chunks;
@@ -55,9 +56,8 @@ static void store_free(dd_store *st)
         st->chunks = next;
     }
     free(st->recs);
-    for (size_t b = 0; st->bufs && b < DD_ID_BUCKETS; b++)
-        free(st->bufs[b].data);
     free(st->bufs);
+    free(st->slab);
     memset(st, 0, sizeof *st);
 }
 
@@ -162,14 +162,24 @@ static int store_line(gp_deduper *d, dd_store *st, uint32_t rec, const char *s, 
         uint32_t zero = 0;
         return spill_extent(d, st, b, s, len, &rec, &zero, 1);
     }
-    if (!st->bufs && !(st->bufs = calloc(DD_ID_BUCKETS, sizeof *st->bufs)))
-        return GP_ENOMEM;
+    if (!st->bufs) {
+        /* one block for all: 257 small ones took a page fault at a time */
+        st->bufs = calloc(DD_ID_BUCKETS, sizeof *st->bufs);
+        st->slab = gp__big_alloc(DD_ID_BUCKETS * bk->bbytes);
+        if (!st->bufs || !st->slab) {
+            free(st->bufs);
+            free(st->slab);
+            st->bufs = NULL;
+            st->slab = NULL;
+            return GP_ENOMEM;
+        }
+        for (size_t k = 0; k < DD_ID_BUCKETS; k++)
+            st->bufs[k].data = st->slab + k * bk->bbytes;
+    }
     dd_bbuf *bb = &st->bufs[b];
     int rc;
     if ((bb->len + len > bk->bbytes || bb->n == DD_BB_RECS) && (rc = store_flush(d, st, b)))
         return rc;
-    if (!bb->data && !(bb->data = malloc(bk->bbytes)))
-        return GP_ENOMEM;
     memcpy(bb->data + bb->len, s, len);
     bb->rec[bb->n] = rec;
     bb->pos[bb->n++] = bb->len;
@@ -251,13 +261,13 @@ static int buckets_finish(gp_deduper *d, dd_store **stores, int nstores)
     int rc = GP_OK;
     for (int i = 0; i < nstores; i++) {
         dd_store *st = stores[i];
-        for (uint32_t b = 0; st->bufs && b < DD_ID_BUCKETS; b++) {
+        for (uint32_t b = 0; st->bufs && b < DD_ID_BUCKETS; b++)
             if (!rc)
                 rc = store_flush(d, st, b);
-            free(st->bufs[b].data);
-        }
         free(st->bufs);
         st->bufs = NULL;
+        free(st->slab);
+        st->slab = NULL;
     }
     if (rc || d->ingest.spill.fd < 0)
         return rc;
@@ -318,7 +328,7 @@ int gp__dd_buckets_load(gp_deduper *d, uint32_t lo, uint32_t hi)
             bytes += bk->ext[i].len;
         if (bytes == 0 || bytes > BK_LOAD_MAX)
             continue;
-        char *m = malloc((size_t)bytes);
+        char *m = gp__big_alloc((size_t)bytes);
         if (!m)
             return GP_ENOMEM;
         bk->mem[b] = m;
@@ -679,7 +689,7 @@ int gp__dd_ingest_finish(gp_deduper *d)
         return rc;
     if (n >= UINT32_MAX - 1)
         return GP_ELIMIT;
-    d->recs = malloc((n ? n : 1) * sizeof *d->recs);
+    d->recs = gp__big_alloc((n ? n : 1) * sizeof *d->recs);
     if (!d->recs)
         return GP_ENOMEM;
     d->nrecs = 0;

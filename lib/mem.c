@@ -12,6 +12,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+enum { HUGE_PAGE = 2 << 20 };
+
+void gp__advise_huge(void *p, size_t size)
+{
+#if defined(MADV_HUGEPAGE)
+    if (!p || size < GP_HUGE_MIN)
+        return;
+    uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t end = ((uintptr_t)p + size) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (end > start)
+        (void)madvise((void *)start, end - start, MADV_HUGEPAGE); /* advice: may be refused */
+#else
+    (void)p;
+    (void)size;
+#endif
+}
+
+/* Whole huge pages from a huge page boundary, so that no huge page is shared. */
+void *gp__big_alloc(size_t size)
+{
+    if (size < GP_HUGE_MIN)
+        return malloc(size ? size : 1);
+    if (size > SIZE_MAX - HUGE_PAGE)
+        return NULL;
+    size_t rounded = (size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+    void *p = aligned_alloc(HUGE_PAGE, rounded);
+    gp__advise_huge(p, rounded);
+    return p;
+}
+
+void *gp__big_calloc(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    if (n * size < GP_HUGE_MIN)
+        return calloc(n ? n : 1, size ? size : 1);
+    void *p = gp__big_alloc(n * size);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
+}
 
 void gp_buf_free(gp_buf *b)
 {
@@ -155,10 +200,20 @@ struct gp_arena {
 };
 
 enum { GP_ARENA_BLOCK = 16384 };
+/* The largest block an arena grows to, header included: two whole huge pages. */
+#define GP_ARENA_BLOCK_MAX ((size_t)4 << 20)
 
+/*
+ * A block of `size` bytes. A block of the arena's own largest size goes in huge pages
+ * (two, header included); a block for one large request (a huge text) is its exact
+ * size: rounded to huge pages, each copy of the text would waste up to 2 MB.
+ */
 static gp_block *block_new(size_t size)
 {
-    gp_block *b = malloc(sizeof *b + size);
+    if (size > SIZE_MAX - sizeof(gp_block))
+        return NULL;
+    gp_block *b = sizeof *b + size == GP_ARENA_BLOCK_MAX ? gp__big_alloc(GP_ARENA_BLOCK_MAX)
+                                                         : malloc(sizeof *b + size);
     if (!b)
         return NULL;
     b->next = NULL;
@@ -216,8 +271,8 @@ static void *arena_alloc(gp_arena *a, size_t size, size_t align)
     size_t start = (b->used + align - 1) & ~(align - 1);
     if (start > b->size || b->size - start < size) {
         size_t bsize = b->size * 2;
-        if (bsize > (size_t)4 << 20)
-            bsize = (size_t)4 << 20;
+        if (bsize > GP_ARENA_BLOCK_MAX - sizeof(gp_block))
+            bsize = GP_ARENA_BLOCK_MAX - sizeof(gp_block);
         /* a large request gets a block of its own size: twice a 100 MB text is too much */
         if (bsize < size)
             bsize = size > (size_t)1 << 20 ? size : size * 2;

@@ -28,6 +28,7 @@ int gp__grow(void **items, size_t *cap, size_t need, size_t size)
     void *p = realloc(*items, ncap * size);
     if (!p)
         return GP_ENOMEM;
+    gp__advise_huge(p, ncap * size);
     *items = p;
     *cap = ncap;
     return GP_OK;

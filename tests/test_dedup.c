@@ -414,6 +414,47 @@ static void test_dedup__id_buckets_follow_the_order_of_ids(void **state)
     free(ids);
 }
 
+/*
+ * Large arrays start on a huge page (2 MB) and come zeroed from gp__big_calloc; an
+ * arena's blocks grow to 4 MB, two huge pages, and are usable to their last byte (under
+ * AddressSanitizer a miscounted block size is an overflow here).
+ */
+static void test_dedup__big_arrays_on_huge_page_boundaries(void **state)
+{
+    (void)state;
+    size_t n = (size_t)3 << 20;
+    unsigned char *z = gp__big_calloc(n, 1);
+    assert_non_null(z);
+    assert_int_equal((uintptr_t)z % ((uintptr_t)2 << 20), 0);
+    for (size_t i = 0; i < n; i += 4093)
+        assert_int_equal(z[i], 0);
+    assert_int_equal(z[n - 1], 0);
+    free(z);
+    assert_null(gp__big_calloc(SIZE_MAX / 2, 4));
+    void *small = gp__big_alloc(100);
+    assert_non_null(small);
+    free(small);
+    /* an arena grows to blocks of 4 MB (header included), each filled to its end */
+    gp_arena *a;
+    assert_int_equal(gp_arena_new(&a), 0);
+    enum { PIECE = 64 << 10 };
+    char *last = NULL;
+    size_t adjacent = 0, longest = 0;
+    for (int i = 0; i < 256; i++) {
+        char *p = gp_arena_alloc(a, PIECE);
+        assert_non_null(p);
+        memset(p, 'x', PIECE);
+        adjacent = last && p == last + PIECE ? adjacent + 1 : 0;
+        longest = adjacent > longest ? adjacent : longest;
+        last = p;
+    }
+    assert_int_equal(longest + 1, ((4 << 20) - 64) / PIECE); /* 63 pieces in one block */
+    char *own = gp_arena_alloc(a, (size_t)5 << 20); /* a large request: a block of its own */
+    assert_non_null(own);
+    memset(own, 'y', (size_t)5 << 20);
+    gp_arena_free(a);
+}
+
 /* Sorted distinct 16-bit values: each of 0..65535 kept with odds keep/1024. */
 static size_t random_sketch(uint64_t *x, uint16_t *out, size_t cap, unsigned keep, unsigned lo,
                             unsigned hi)
@@ -849,6 +890,7 @@ int main(void)
         cmocka_unit_test(test_dedup__shuffled_input_gives_identical_bytes),
         cmocka_unit_test(test_dedup__id_buckets_follow_the_order_of_ids),
         cmocka_unit_test(test_dedup__common_fingerprints_counted_8_at_once_as_one_by_one),
+        cmocka_unit_test(test_dedup__big_arrays_on_huge_page_boundaries),
         cmocka_unit_test(test_dedup__lines_read_by_bucket_give_identical_bytes),
         cmocka_unit_test(test_dedup__merge_decisions_give_229_records),
         cmocka_unit_test(test_dedup__distinct_decision_keeps_zus_apart_unreported),
