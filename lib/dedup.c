@@ -39,7 +39,7 @@
 #include "dedup_impl.h"
 #include "gpkit/norm.h"
 
-enum { PAR_CHUNK = 256, MAX_THREADS = 64 };
+enum { PAR_CHUNK = DD_PAR_CHUNK, MAX_THREADS = 64 };
 
 /* ---- small helpers ---- */
 
@@ -247,6 +247,13 @@ int gp__dd_parallel(gp_deduper *d, const char *phase, size_t total, dd_range_fn 
 int gp__dd_parallel_chunks(gp_deduper *d, const char *phase, size_t total, size_t chunk,
                            dd_range_fn fn, void *ctx, int threads)
 {
+    return gp__dd_parallel_beside(d, phase, total, chunk, fn, ctx, threads, NULL, NULL);
+}
+
+int gp__dd_parallel_beside(gp_deduper *d, const char *phase, size_t total, size_t chunk,
+                           dd_range_fn fn, void *ctx, int threads, int (*beside)(void *),
+                           void *beside_ctx)
+{
     par p = {d, fn, ctx, phase, total, chunk ? chunk : 1, 0, 0, 0};
     pthread_t th[MAX_THREADS];
     par_arg args[MAX_THREADS];
@@ -262,12 +269,14 @@ int gp__dd_parallel_chunks(gp_deduper *d, const char *phase, size_t total, size_
             break; /* go on with fewer */
         started++;
     }
-    par_thread(&args[0]);
+    int beside_rc = beside ? beside(beside_ctx) : GP_OK;
+    if (total)
+        par_thread(&args[0]);
     for (int k = 1; k < started; k++)
         pthread_join(th[k], NULL);
     if (phase)
         gp__dd_progress(d, phase, total, total);
-    return atomic_load(&p.rc);
+    return beside_rc ? beside_rc : atomic_load(&p.rc);
 }
 
 int gp_dedup_run(gp_deduper *d)

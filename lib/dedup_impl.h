@@ -165,8 +165,9 @@ typedef int (*dd_load_fn)(void *ctx, const dd_ent *e, gp_arena *arena, gp_record
 typedef struct dd_worker {
     dd_load_fn load;
     void *load_ctx;
-    gp_normalizer *norm; /* for merged records; NULL until the records are read */
-    gp_arena *render;    /* merged records being written */
+    gp_normalizer *norm;  /* for merged records; NULL until the records are read */
+    gp_arena *render;     /* merged records being written */
+    gp_arena *render_alt; /* the window before, while it is written (see gp_dedup_write) */
     gp_text *text;
     gp_arena *arena; /* features live here until the deduper is freed */
     gp_arena *scratch;
@@ -441,15 +442,23 @@ void gp__dd_progress(gp_deduper *d, const char *phase, size_t done, size_t total
 /* Sorts `v` and drops repeats. */
 int gp__dd_sorted_unique(dd_u64vec *v);
 typedef int (*dd_range_fn)(gp_deduper *d, dd_worker *w, size_t lo, size_t hi, void *ctx);
+enum { DD_PAR_CHUNK = 256 };
 /*
  * Runs fn over [0, total) in chunks on up to `threads` workers; the calling thread is
  * worker 0. `phase` names the progress (NULL: none).
  */
 int gp__dd_parallel(gp_deduper *d, const char *phase, size_t total, dd_range_fn fn, void *ctx,
                     int threads);
-/* The same in chunks of `chunk` (gp__dd_parallel's are 256): for a few big items. */
+/* The same in chunks of `chunk` (gp__dd_parallel's are DD_PAR_CHUNK): for a few big items. */
 int gp__dd_parallel_chunks(gp_deduper *d, const char *phase, size_t total, size_t chunk,
                            dd_range_fn fn, void *ctx, int threads);
+/*
+ * The same, with `beside` run on the calling thread first, while the other workers
+ * start on fn (the caller joins them when it returns); its error comes first.
+ */
+int gp__dd_parallel_beside(gp_deduper *d, const char *phase, size_t total, size_t chunk,
+                           dd_range_fn fn, void *ctx, int threads, int (*beside)(void *),
+                           void *beside_ctx);
 
 /* lib/dedup_ingest.c: 1. adding records */
 /* The normaliser's sink: errors into the list of the batch at hand. */

@@ -467,9 +467,30 @@ static int emit_group(walk *w, uint32_t c, const rendered *r)
     return emit_possibles(w, c, first.file ? &first : NULL);
 }
 
+/* A window made ready, written in order by the calling thread. */
+typedef struct emit_job {
+    walk *w;
+    const uint32_t *groups;
+    const rendered *ready;
+    size_t n;
+} emit_job;
+
+static int emit_window(void *ctx)
+{
+    emit_job *job = ctx;
+    int rc = GP_OK;
+    for (size_t k = 0; k < job->n && !rc; k++)
+        rc = emit_group(job->w, job->groups[k], &job->ready[k]);
+    return rc;
+}
+
 /*
  * Groups are written in windows: the workers merge and normalise the groups of a window
- * (each with a normaliser of its own), then this thread hands them out in order.
+ * (each with a normaliser of its own) while this thread writes the window before, in
+ * order, then joins them. So each worker has two render arenas, the window's and the
+ * one before's. The buckets of the window are loaded before it: the window being
+ * written reads a line (a possible duplicate's source) from the spill file when its
+ * bucket is gone.
  */
 int gp_dedup_write(gp_deduper *d, const gp_dedup_output *out)
 {
@@ -481,35 +502,50 @@ int gp_dedup_write(gp_deduper *d, const gp_dedup_output *out)
     int threads = 0; /* the workers that have a normaliser (the first always has) */
     while (threads < d->nthreads && d->workers[threads].norm)
         threads++;
-    enum { WINDOW = 8192 };
-    uint32_t *groups = malloc(WINDOW * sizeof *groups);
-    rendered *ready = malloc(WINDOW * sizeof *ready);
-    int rc = groups && ready ? GP_OK : GP_ENOMEM;
-    size_t done = 0;
-    for (size_t i = 0; i < d->nents && !rc;) {
+    enum { WINDOW = 4096 };
+    uint32_t *groups[2] = {malloc(WINDOW * sizeof *groups[0]), malloc(WINDOW * sizeof *groups[0])};
+    rendered *ready[2] = {malloc(WINDOW * sizeof *ready[0]), malloc(WINDOW * sizeof *ready[0])};
+    int rc = groups[0] && groups[1] && ready[0] && ready[1] ? GP_OK : GP_ENOMEM;
+    size_t done = 0, before = 0; /* before: groups of the window before, still to write */
+    int cur = 0;
+    for (size_t i = 0; !rc;) {
         size_t n = 0;
         for (; i < d->nents && n < WINDOW; i++)
             if (d->cid[i] == i)
-                groups[n++] = (uint32_t)i;
-        for (int k = 0; k < d->nthreads; k++)
-            gp_arena_reset(d->workers[k].render);
-        window win = {groups, ready, out->clusters || out->findings};
+                groups[cur][n++] = (uint32_t)i;
+        if (n == 0 && before == 0)
+            break;
+        for (int k = 0; k < d->nthreads; k++) {
+            dd_worker *wk = &d->workers[k];
+            gp_arena *t = wk->render;
+            wk->render = wk->render_alt; /* the window before's stays until it is written */
+            wk->render_alt = t;
+            gp_arena_reset(wk->render);
+        }
+        window win = {groups[cur], ready[cur], out->clusters || out->findings};
         /* the lines of the window's entities at once (but members may be anywhere) */
         if (n)
-            rc = gp__dd_buckets_load(d, groups[0], groups[n - 1]);
+            rc = gp__dd_buckets_load(d, groups[cur][0], groups[cur][n - 1]);
+        emit_job job = {&w, groups[1 - cur], ready[1 - cur], before};
         if (!rc)
-            rc = gp__dd_parallel(d, NULL, n, render_range, &win, threads);
-        for (size_t k = 0; k < n && !rc; k++)
-            rc = emit_group(&w, groups[k], &ready[k]);
-        done += n;
-        gp__dd_progress(d, "writing", done, d->stats.records_out);
+            rc = gp__dd_parallel_beside(d, NULL, n, DD_PAR_CHUNK, render_range, &win, threads,
+                                        emit_window, &job);
+        done += before;
+        if (before)
+            gp__dd_progress(d, "writing", done, d->stats.records_out);
+        before = n;
+        cur = 1 - cur;
     }
-    for (int k = 0; k < d->nthreads; k++)
+    for (int k = 0; k < d->nthreads; k++) {
         gp_arena_reset(d->workers[k].render);
+        gp_arena_reset(d->workers[k].render_alt);
+    }
     int unload = gp__dd_buckets_load(d, UINT32_MAX, UINT32_MAX);
     rc = rc ? rc : unload;
-    free(groups);
-    free(ready);
+    for (int k = 0; k < 2; k++) {
+        free(groups[k]);
+        free(ready[k]);
+    }
     return rc;
 }
 

@@ -30,7 +30,8 @@ int gp__dd_worker_init(dd_worker *w)
 {
     memset(w, 0, sizeof *w);
     if (gp_text_new(&w->text) != GP_OK || gp_arena_new(&w->arena) != GP_OK ||
-        gp_arena_new(&w->scratch) != GP_OK || gp_arena_new(&w->render) != GP_OK) {
+        gp_arena_new(&w->scratch) != GP_OK || gp_arena_new(&w->render) != GP_OK ||
+        gp_arena_new(&w->render_alt) != GP_OK) {
         gp__dd_worker_free(w);
         return GP_ENOMEM;
     }
@@ -43,6 +44,7 @@ void gp__dd_worker_free(dd_worker *w)
     gp_arena_free(w->arena);
     gp_arena_free(w->scratch);
     gp_arena_free(w->render);
+    gp_arena_free(w->render_alt);
     gp_buf_free(&w->key);
     gp_buf_free(&w->key2);
     gp_buf_free(&w->line);

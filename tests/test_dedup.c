@@ -510,7 +510,9 @@ static void test_dedup__lines_read_by_bucket_give_identical_bytes(void **state)
     th_records raw;
     th_diags diags;
     load_seeds(&raw, &diags);
-    enum { COPIES = 36 }; /* about 10,000 records, 6,600 ids: 2 output windows */
+    /* about 10,000 records, 6,600 ids: 2 output windows, the second made ready while the
+       first is written */
+    enum { COPIES = 36 };
     gp_buf spilled = GP_BUF_INIT, spilled_cl = GP_BUF_INIT;
     run_copies(&raw, COPIES, 2, &spilled, &spilled_cl);
     gp_buf one = GP_BUF_INIT, one_cl = GP_BUF_INIT;
