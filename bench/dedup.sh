@@ -10,9 +10,9 @@
 # descriptions, a second source, and distinct "sibling" practices that share wording),
 # normalises it with gp-norm (not timed), and runs gp-dedup on it, timed by
 # /usr/bin/time -v: wall time, CPU time (user + system: the wall time of a shared
-# machine says little), records per second, peak resident memory. Pairwise
-# precision and recall against the known groups come from bench/dedup_eval.py, which
-# also checks that every input record is in exactly one output record. Last, the time
+# machine says little), records per second, peak resident memory, minor page faults.
+# Pairwise precision and recall against the known groups come from bench/dedup_eval.py,
+# which also checks that every input record is in exactly one output record. Last, the time
 # of the largest size over the time of the one ten times smaller, and whether the
 # smallest dataset comes out byte-identical from its records shuffled and split.
 #
@@ -46,19 +46,21 @@ tools=build-bench/tools
 "$tools/gp-extract" --no-positions fixtures/seeds/*.txt >"$data/seeds.jsonl" 2>/dev/null
 
 # timed NAME COMMAND...: runs COMMAND timed by /usr/bin/time -v into $data/time.txt, its
-# output into $data/NAME-out.jsonl; sets wall (seconds), cpu and rss (KiB)
+# output into $data/NAME-out.jsonl; sets wall (seconds), cpu, rss (KiB) and faults (minor
+# page faults: about 12 microseconds each on the development machine, a virtual one)
 timed() {
   local name=$1
   shift
   /usr/bin/time -v -o "$data/time.txt" "$@" >"$data/$name-out.jsonl" 2>"$data/$name-stats.txt"
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$data/time.txt")
+  faults=$(sed -n 's/.*Minor (reclaiming a frame) page faults: //p' "$data/time.txt")
   cpu=$(sed -n 's/.*\(User\|System\) time (seconds): //p' "$data/time.txt" | awk '{ s += $1 } END { print s }')
   wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$data/time.txt" |
     awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
 }
 
-printf '%-9s %-9s %9s %8s %7s %12s %9s %9s %9s %9s %8s\n' records tool out wall_s cpu_s \
-  records_per_s peak_MiB precision recall pairs possible
+printf '%-9s %-9s %9s %8s %7s %12s %9s %9s %9s %9s %8s %8s\n' records tool out wall_s cpu_s \
+  records_per_s peak_MiB precision recall pairs possible faults
 declare -A secs
 for n in "${sizes[@]}"; do
   raw="$data/dedup-$n.raw.jsonl" truth="$data/dedup-$n.truth" input="$data/dedup-$n.jsonl"
@@ -72,14 +74,15 @@ for n in "${sizes[@]}"; do
   read -r precision recall _ out < <(python3 bench/dedup_eval.py "$truth" "$data/dedup-out.jsonl")
   pairs=$(sed -n 's/.* ids, \([0-9]*\) candidate pairs.*/\1/p' "$data/dedup-stats.txt")
   possible=$(sed -n 's/.*: \([0-9]*\) possible duplicates.*/\1/p' "$data/dedup-stats.txt")
-  printf '%-9s %-9s %9s %8.2f %7.2f %12.0f %9.1f %9s %9s %9s %8s\n' "$n" gp-dedup "$out" "$wall" \
-    "$cpu" "$(echo "$n / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$precision" "$recall" \
-    "$pairs" "$possible"
+  printf '%-9s %-9s %9s %8.2f %7.2f %12.0f %9.1f %9s %9s %9s %8s %8s\n' "$n" gp-dedup "$out" \
+    "$wall" "$cpu" "$(echo "$n / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$precision" \
+    "$recall" "$pairs" "$possible" "$faults"
   if [ "$n" -le 100000 ] || [ "${GP_BENCH_PEER_ALL:-0}" = 1 ]; then
     timed peer "$py" bench/dedup_peer.py "$input"
     read -r precision recall _ out < <(python3 bench/dedup_eval.py "$truth" "$data/peer-out.jsonl")
-    printf '%-9s %-9s %9s %8.2f %7.2f %12.0f %9.1f %9s %9s %9s %8s\n' "$n" peer "$out" "$wall" \
-      "$cpu" "$(echo "$n / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$precision" "$recall" - -
+    printf '%-9s %-9s %9s %8.2f %7.2f %12.0f %9.1f %9s %9s %9s %8s %8s\n' "$n" peer "$out" \
+      "$wall" "$cpu" "$(echo "$n / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$precision" \
+      "$recall" - - "$faults"
   fi
 done
 
