@@ -296,13 +296,13 @@ void gp__text_key_vectors(int on)
 #if defined(__SSE2__)
 /*
  * The common case 16 bytes at a time: letters, digits and single spaces, as in most of
- * a description. Then the key is the bytes lower-cased, a trailing space left pending.
- * Returns 0, writing nothing, for anything else (punctuation, a run of spaces, a space
- * where the scalar loop would drop it, the word limit in reach): the caller then takes
- * the 16 bytes one at a time.
+ * a description. Their key is the bytes lower-cased, a trailing space left pending.
+ * Takes the longest such opening of the 16 bytes and returns its length (0 to 16): it
+ * stops before punctuation, the second of two spaces, a space where the byte loop would
+ * drop it, or when the word limit is in reach; the byte loop goes on from there.
  */
-static int key_ascii_16(const char *s, char **wp, int *pending, int *any, size_t *words,
-                        size_t limit)
+static size_t key_ascii_16(const char *s, char **wp, int *pending, int *any, size_t *words,
+                           size_t limit)
 {
     const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
     /* an ASCII run: every byte is below 0x80, so the signed comparisons hold */
@@ -316,32 +316,36 @@ static int key_ascii_16(const char *s, char **wp, int *pending, int *any, size_t
     unsigned ok = (unsigned)_mm_movemask_epi8(
         _mm_or_si128(_mm_or_si128(upper, lower), _mm_or_si128(digit, space)));
     unsigned spaces = (unsigned)_mm_movemask_epi8(space);
-    if (ok != 0xFFFF || (spaces & (spaces >> 1)))
-        return 0;
+    unsigned stop = (~ok & 0xFFFF) | ((spaces & (spaces >> 1)) << 1);
     /* a leading space counts only right after a word: else it is dropped or doubled */
     if ((spaces & 1) && (*pending || !*any))
+        stop |= 1;
+    unsigned n = stop ? (unsigned)__builtin_ctz(stop) : 16;
+    if (n == 0)
         return 0;
+    unsigned taken = n == 16 ? 0xFFFF : (1u << n) - 1;
     /* words are counted for the limit only (a popcount is a call without -mpopcnt) */
     size_t nstarts = 0;
     if (limit != SIZE_MAX) {
-        unsigned starts = ~spaces & 0xFFFF & ((spaces << 1) | (unsigned)*pending);
+        unsigned starts = ~spaces & taken & ((spaces << 1) | (unsigned)*pending);
         for (; starts; starts &= starts - 1)
             nstarts++;
         if (*words + nstarts >= limit)
             return 0;
     }
     char *w = *wp;
-    if (*pending)
+    if (*pending) /* the first byte is a letter or digit here */
         *w++ = ' ';
+    /* all 16 are stored (the buffer holds five bytes out per byte in), n are kept */
     _mm_storeu_si128((__m128i *)(void *)w,
                      _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
-    w += 16;
-    *pending = (spaces >> 15) & 1;
+    w += n;
+    *pending = (spaces >> (n - 1)) & 1;
     w -= *pending;
     *any = 1;
     *words += nstarts;
     *wp = w;
-    return 1;
+    return n;
 }
 #endif
 
@@ -364,11 +368,13 @@ static void key_ascii_run(keyw *k, const char *s, size_t len)
         size_t stop = len;
 #if defined(__SSE2__)
         if (key_vectors && len - i >= 16) {
-            if (key_ascii_16(s + i, &w, &pending, &any, &words, limit)) {
-                i += 16;
+            size_t n = key_ascii_16(s + i, &w, &pending, &any, &words, limit);
+            i += n;
+            if (n == 16)
                 continue;
-            }
-            stop = i + 16;
+            /* the byte that stopped it and the next (", " or ". "), or a few more when
+               nothing was taken, so that punctuation does not cost a try a byte */
+            stop = len - i > 4 ? i + (n ? 2 : 4) : len;
         }
 #endif
         for (; i < stop; i++) {
