@@ -134,19 +134,6 @@ static int grow64(dd_worker *w, size_t need)
     return need <= w->h64_cap ? GP_OK : GP_GROW(w->h64, w->h64_cap, need);
 }
 
-/* Words of a key as the shingles count them: runs between single spaces. */
-static size_t segments(const char *key, size_t len)
-{
-    size_t n = 0, i = 0;
-    while (i < len) {
-        const char *sp = memchr(key + i, ' ', len - i);
-        size_t j = sp ? (size_t)(sp - key) : len;
-        n++;
-        i = j + 1;
-    }
-    return n;
-}
-
 enum { FP_ARRAY_MAX = 4096 };
 
 /* Description fingerprints: an array (v, n) or a bitmap of 65536 bits. */
@@ -397,6 +384,8 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
     /* Words of description and title, shingled. */
     if ((rc = key_of(w, &w->key, rec.description)) || (rc = key_of(w, &w->key2, rec.title)))
         return rc;
+    /* a key's words are separated by single spaces, none at either end: the shingles'
+       words, counted once */
     size_t dw = word_count(w->key.data, w->key.len);
     size_t tw = word_count(w->key2.data, w->key2.len);
     /* the opening of the description, to tell a cut-off copy (see description_prefix) */
@@ -417,8 +406,6 @@ int gp__dd_features(dd_worker *w, const gp_dedup_rules *r, dd_ent *e, const gp_r
     uint32_t mins[GP_DD_MAX_PERMS];
     for (size_t p = 0; p < nbins; p++)
         mins[p] = UINT32_MAX;
-    dw = segments(w->key.data, w->key.len);
-    tw = segments(w->key2.data, w->key2.len);
     size_t dwidth = dw < (size_t)r->shingle ? dw : (size_t)r->shingle;
     size_t nshing = dw ? dw - dwidth + 1 : 0;
     fp_set fp = {NULL, NULL, 0};
