@@ -669,6 +669,11 @@ static int jstring(jcur *c, const char **out, size_t *outlen, int keep)
     gp_buf_reset(&c->scratch);
     gp_buf_put(&c->scratch, c->s + start, c->i - start);
     for (;;) {
+        /* the plain bytes up to the next quote, backslash or control character at once:
+           a description's paragraphs are "\n" escapes, and most of it comes after one */
+        size_t plain = plain_run(c->s, c->i, c->n, 0);
+        gp_buf_put(&c->scratch, c->s + c->i, plain - c->i);
+        c->i = plain;
         if (c->i >= c->n)
             return jfail(c, "unterminated string%s", NULL);
         unsigned char ch = (unsigned char)c->s[c->i];
@@ -678,11 +683,7 @@ static int jstring(jcur *c, const char **out, size_t *outlen, int keep)
         }
         if (ch < 0x20)
             return jfail(c, "control character in a string must be escaped%s", NULL);
-        if (ch != '\\') {
-            gp_buf_putc(&c->scratch, (char)ch);
-            c->i++;
-            continue;
-        }
+        /* a backslash */
         if (++c->i >= c->n)
             return jfail(c, "unterminated string%s", NULL);
         char e = c->s[c->i++];

@@ -279,6 +279,39 @@ static void test_norm__unknown_values_are_kept_and_reported(void **state)
     assert_int_equal(gp_normalizer_stats(f->norm)->unknown[GP_F_TOPICS], 1);
 }
 
+/*
+ * A string with escapes is read whole: the plain runs between escapes (long ones,
+ * UTF-8, quotes) as written, each escape decoded; a raw control character or the end
+ * of the line after an escape is an error.
+ */
+static void test_norm__escaped_strings_read_whole(void **state)
+{
+    (void)state;
+    gp_arena *arena;
+    assert_int_equal(gp_arena_new(&arena), 0);
+    const char *line = "{\"description\":\"First paragraph of the text.\\n\\nSecond, "
+                       "with \\\"quotes\\\" and caf\\u00e9 and caf\xc3\xa9 beside a long "
+                       "plain run of words\\tand a tab\\\\ end\"}";
+    gp_record rec;
+    gp_record_init(&rec, arena);
+    gp_json_error err;
+    assert_int_equal(gp_record_read_json(&rec, line, strlen(line), NULL, &err), GP_OK);
+    assert_string_equal(rec.description,
+                        "First paragraph of the text.\n\nSecond, with \"quotes\" and caf\xc3\xa9 "
+                        "and caf\xc3\xa9 beside a long plain run of words\tand a tab\\ end");
+    static const char *const bad[] = {
+        "{\"title\":\"a\\nb\x01 and more plain text after it\"}",
+        "{\"title\":\"a\\nb and more plain text, never closed",
+    };
+    static const char *const why[] = {"control character", "unterminated string"};
+    for (size_t k = 0; k < 2; k++) {
+        gp_record_init(&rec, arena);
+        assert_int_equal(gp_record_read_json(&rec, bad[k], strlen(bad[k]), NULL, &err), GP_EPARSE);
+        assert_non_null(strstr(err.message, why[k]));
+    }
+    gp_arena_free(arena);
+}
+
 /* What a pipeline wrote: the JSON lines, and the rule id and line of each diagnostic. */
 typedef struct piped {
     gp_buf out;
@@ -369,6 +402,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_norm__unknown_values_are_kept_and_reported, setup,
                                         teardown),
         cmocka_unit_test(test_norm__lines_parsed_on_threads_as_on_one),
+        cmocka_unit_test(test_norm__escaped_strings_read_whole),
     };
     return cmocka_run_group_tests(tests, NULL, th_teardown_rules);
 }
